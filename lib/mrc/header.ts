@@ -92,7 +92,7 @@ const IMOD_STAMP = 1146047817;
 /** Largest plausible size along one axis (the spec's 2^31/4). */
 const MAX_AXIS = 2 ** 29;
 
-/** Bytes per value for a decodable mode, or undefined. */
+/** Bytes per value for a decodable mode, or undefined. Needs no permissions. */
 export function bytesPerValue(mode: number): number | undefined {
   switch (mode) {
     case 0:
@@ -206,11 +206,17 @@ function ascii(bytes: Uint8Array): string {
  * size checks (truncated files are refused; a bogus NSYMBT is ignored when the data fit without
  * it). Throws EtsError kind "input" naming `name`. Needs no permissions.
  */
-export function parseMrcHeader(bytes: Uint8Array, name = "MRC data", fileSize?: number): RawMrcHeader {
+export function parseMrcHeader(
+  bytes: Uint8Array,
+  name = "MRC data",
+  fileSize?: number,
+): RawMrcHeader {
   const fail = (reason: string) => inputError(`Cannot read "${name}": ${reason}`, { file: name });
   if (bytes.length < HEADER_BYTES) {
     throw fail(
-      `not an MRC file: ${fileSize ?? bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`,
+      `not an MRC file: ${
+        fileSize ?? bytes.length
+      } bytes, shorter than the ${HEADER_BYTES}-byte header`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
@@ -232,7 +238,9 @@ export function parseMrcHeader(bytes: Uint8Array, name = "MRC data", fileSize?: 
   }
   if (stamped === undefined) {
     warnings.push(
-      `unrecognised machine stamp "${hex(stamp)}"; read as ${littleEndian ? "little" : "big"}-endian`,
+      `unrecognised machine stamp "${hex(stamp)}"; read as ${
+        littleEndian ? "little" : "big"
+      }-endian`,
     );
   } else if ((stamped === "little") !== littleEndian) {
     warnings.push(
@@ -250,7 +258,9 @@ export function parseMrcHeader(bytes: Uint8Array, name = "MRC data", fileSize?: 
   const mapc = i32(64), mapr = i32(68), maps = i32(72);
   let axes: [number, number, number] = [mapc - 1, mapr - 1, maps - 1];
   if ([...axes].sort().join() !== "0,1,2") {
-    warnings.push(`MAPC/MAPR/MAPS ${mapc},${mapr},${maps} is not a permutation of 1,2,3; used 1,2,3`);
+    warnings.push(
+      `MAPC/MAPR/MAPS ${mapc},${mapr},${maps} is not a permutation of 1,2,3; used 1,2,3`,
+    );
     axes = [0, 1, 2];
   }
   const size = [0, 0, 0];
@@ -269,7 +279,11 @@ export function parseMrcHeader(bytes: Uint8Array, name = "MRC data", fileSize?: 
     warnings.push(`voxel size along ${axis} is undefined (CELLA ${c}, M ${m}); used 1 Å`);
     return 1;
   };
-  const voxelSize = { x: voxel(cella.x, mx, "x"), y: voxel(cella.y, my, "y"), z: voxel(cella.z, mz, "z") };
+  const voxelSize = {
+    x: voxel(cella.x, mx, "x"),
+    y: voxel(cella.y, my, "y"),
+    z: voxel(cella.z, mz, "z"),
+  };
 
   const nlabl = i32(220);
   const labels: string[] = [];
