@@ -1,0 +1,106 @@
+import { EtsError } from "../../errors/mod.ts";
+import { assertEquals, assertRejects, assertThrows } from "../../testing/mod.ts";
+import {
+  parseCoordinateTable,
+  parseDefocusTable,
+  parseDoseTable,
+  parseGeometryErrorTable,
+  parsePdbTransformTable,
+  parseTextTable,
+  parseTiltAngleTable,
+  readCoordinateFile,
+} from "./text_table.ts";
+
+const where = { fileName: "coord.txt" };
+
+function failure(fn: () => unknown): string {
+  const error = assertThrows(fn, EtsError);
+  assertEquals(error.kind, "input");
+  return error.oneLine;
+}
+
+Deno.test("parseTextTable reads the header, skips comments and blank lines, drops extra tokens", () => {
+  const table = parseTextTable(
+    "# made by hand\n\n2 2\n# x y\n1 2 extra words\n\n  3.5e1   -4\nignored 5 6\n",
+    where,
+  );
+  assertEquals(table, { columns: 2, rows: [[1, 2], [35, -4]], rowLines: [5, 7] });
+  assertEquals(parseTextTable("0 3\n", where).rows, []);
+});
+
+Deno.test("parseTextTable rejects malformed tables with file and line", () => {
+  assertEquals(
+    failure(() => parseTextTable("# nothing\n", where)),
+    'Cannot read "coord.txt": the table is empty (expected a "ROWS COLUMNS" header)',
+  );
+  assertEquals(
+    failure(() => parseTextTable("2.0 6\n", where)),
+    'Cannot read "coord.txt": line 1: expected the table header "ROWS COLUMNS" (two integers), ' +
+      'got "2.0 6"',
+  );
+  assertEquals(
+    failure(() => parseTextTable("2 3\n1 2 3\n4 5\n", where)),
+    'Cannot read "coord.txt": line 3: expected 3 numbers, got 2',
+  );
+  assertEquals(
+    failure(() => parseTextTable("1 3\n1 abc 3\n", where)),
+    'Cannot read "coord.txt": line 2: column 2: "abc" is not a number',
+  );
+  assertEquals(
+    failure(() => parseTextTable("3 1\n1\n2\n", where)),
+    'Cannot read "coord.txt": the header declares 3 rows but the table has 2',
+  );
+});
+
+Deno.test("parseCoordinateTable takes 6 columns, or 3 with orientation 0", () => {
+  assertEquals(parseCoordinateTable("# x y z\n1 6\n-20 15 0 10 20 30 99\n", where), [
+    { x: -20, y: 15, z: 0, phi: 10, theta: 20, psi: 30 },
+  ]);
+  assertEquals(parseCoordinateTable("2 3\n1 2 3\n4 5 6\n", where), [
+    { x: 1, y: 2, z: 3, phi: 0, theta: 0, psi: 0 },
+    { x: 4, y: 5, z: 6, phi: 0, theta: 0, psi: 0 },
+  ]);
+  assertEquals(
+    failure(() => parseCoordinateTable("1 4\n1 2 3 4\n", where)),
+    'Cannot read "coord.txt": the coordinate table has 4 columns, needs 6 (x y z phi theta psi) ' +
+      "or 3 (x y z)",
+  );
+  assertEquals(
+    failure(() => parseCoordinateTable("1 6\n1 2 3 4 5\n", where)),
+    'Cannot read "coord.txt": line 2: expected 6 numbers, got 5',
+  );
+});
+
+Deno.test("tilt-angle, error, dose, defocus and PDB transformation tables", () => {
+  assertEquals(parseTiltAngleTable("1 3\n-0.0 45 0\n", where), [{ psi: -0, theta: 45, phi: 0 }]);
+  assertEquals(
+    failure(() => parseTiltAngleTable("1 2\n1 2\n", where)),
+    'Cannot read "coord.txt": the tilt-angle table has 2 column(s), needs at least 3 ' +
+      "(psi theta phi)",
+  );
+  assertEquals(parseGeometryErrorTable("1 5\n1 2 3 4 5\n", where), [
+    { rot: 1, axis: 2, ang: 3, x: 4, y: 5 },
+  ]);
+  assertEquals(parseDoseTable("2 1\n10000\n9000\n", where), [10000, 9000]);
+  assertEquals(parseDefocusTable("1 1\n2.5\n", where), [2.5]);
+  assertEquals(parsePdbTransformTable("1 6\n1 2 3 10 20 30\n", where), [
+    { kind: "euler", translation: [1, 2, 3], phi: 10, theta: 20, psi: 30 },
+  ]);
+  assertEquals(parsePdbTransformTable("3 4\n1 0 0 5\n0 1 0 6\n0 0 1 7\n", where), [
+    { kind: "matrix", matrix: [1, 0, 0, 5, 0, 1, 0, 6, 0, 0, 1, 7] },
+  ]);
+  assertEquals(
+    failure(() => parsePdbTransformTable("2 4\n1 0 0 5\n0 1 0 6\n", where)),
+    'Cannot read "coord.txt": a 4-column PDB transformation table needs 3 rows per matrix, got 2 rows',
+  );
+});
+
+Deno.test("readCoordinateFile reads a reference file and reports a missing one", async () => {
+  const url = new URL("../../../tests/fixtures/tem/map_particles/bead_coord.txt", import.meta.url);
+  const rows = await readCoordinateFile(url.pathname);
+  assertEquals(rows.length, 3);
+  assertEquals(rows[2], { x: 5, y: 25, z: -30, phi: 0, theta: 0, psi: 0 });
+  const error = await assertRejects(() => readCoordinateFile("/nonexistent/c.txt"), EtsError);
+  assertEquals(error.oneLine, 'Cannot read "/nonexistent/c.txt": no such file');
+  assertEquals(error.kind, "input");
+});
