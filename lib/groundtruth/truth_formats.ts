@@ -1,0 +1,289 @@
+/**
+ * Text formats of the ground truth (pure): IMOD tilt files, CSV tables and RELION 4/5 STAR
+ * files. Conventions: docs/conventions.md.
+ *
+ * @module
+ */
+import type { OpticsTruth } from "./types.ts";
+import type { StackTruthTables } from "./stack_truth.ts";
+
+const CONVENTIONS = "docs/conventions.md";
+
+function fixed(value: number | undefined, digits: number): string {
+  if (value === undefined || !Number.isFinite(value)) return "";
+  const s = value.toFixed(digits);
+  // no "-0.000000"
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
+/** IMOD .rawtlt: nominal tilt angles, one per line. Needs no permissions. */
+export function formatRawtlt(t: StackTruthTables): string {
+  return t.tilts.map((r) => fixed(r.nominal, 2)).join("\n") + "\n";
+}
+
+/** IMOD .tlt: tilt angles as simulated (with tilt errors), one per line. Needs no permissions. */
+export function formatTlt(t: StackTruthTables): string {
+  return t.tilts.map((r) => fixed(r.simulated, 4)).join("\n") + "\n";
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** The columns of the per-tilt CSV, in order. */
+export const TILT_CSV_COLUMNS = [
+  "section",
+  "nominal_tilt_deg",
+  "simulated_tilt_deg",
+  "geom_psi_deg",
+  "geom_theta_deg",
+  "geom_phi_deg",
+  "rotation_error_deg",
+  "tilt_error_deg",
+  "tilt_error_axis_deg",
+  "shift_x_nm",
+  "shift_y_nm",
+  "shift_x_px",
+  "shift_y_px",
+  "dose_e_per_nm2",
+  "dose_e_per_A2",
+  "defocus_um",
+  "rlnTomoXTilt",
+  "rlnTomoYTilt",
+  "rlnTomoZRot",
+  "rlnTomoXShiftAngst",
+  "rlnTomoYShiftAngst",
+] as const;
+
+/**
+ * Per-tilt CSV: nominal and simulated angles, the engine's tilt geometry and alignment errors
+ * (shifts in nm and pixels; the image content is displaced by +shift), dose, defocus and the
+ * RELION 5 alignment that reproduces the projection. Needs no permissions.
+ */
+export function formatTiltCsv(t: StackTruthTables): string {
+  const apixNm = t.apixAngst / 10;
+  const lines = [TILT_CSV_COLUMNS.join(",")];
+  for (const r of t.tilts) {
+    const g = r.geometry;
+    lines.push([
+      String(r.section),
+      fixed(r.nominal, 4),
+      fixed(r.simulated, 4),
+      fixed(g.psi, 4),
+      fixed(g.theta, 4),
+      fixed(g.phi, 4),
+      fixed(g.rotation, 4),
+      fixed(g.tiltError, 4),
+      fixed(g.errorAxis, 4),
+      fixed(g.shiftXNm, 4),
+      fixed(g.shiftYNm, 4),
+      fixed(g.shiftXNm / apixNm, 4),
+      fixed(g.shiftYNm / apixNm, 4),
+      fixed(r.doseEPerNm2, 4),
+      fixed(r.doseEPerNm2 === undefined ? undefined : r.doseEPerNm2 / 100, 6),
+      fixed(r.defocusUm, 4),
+      fixed(r.relion.xTilt, 6),
+      fixed(r.relion.yTilt, 6),
+      fixed(r.relion.zRot, 6),
+      fixed(r.relion.xShiftAngst, 6),
+      fixed(r.relion.yShiftAngst, 6),
+    ].join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The columns of the particle CSV, in order. */
+export const PARTICLE_CSV_COLUMNS = [
+  "tomo_name",
+  "particle",
+  "class_number",
+  "class_name",
+  "index_in_set",
+  "x_nm",
+  "y_nm",
+  "z_nm",
+  "phi_deg",
+  "theta_deg",
+  "psi_deg",
+  "rlnAngleRot",
+  "rlnAngleTilt",
+  "rlnAnglePsi",
+  "rlnCenteredCoordinateXAngst",
+  "rlnCenteredCoordinateYAngst",
+  "rlnCenteredCoordinateZAngst",
+  "rlnCoordinateX",
+  "rlnCoordinateY",
+  "rlnCoordinateZ",
+  "zero_tilt_section",
+  "zero_tilt_x_px",
+  "zero_tilt_y_px",
+] as const;
+
+/**
+ * Particle CSV: every particle of every set with the engine's values (nm, ZXZ deg), RELION's
+ * angles and coordinates, and its predicted pixel in the zero tilt. Needs no permissions.
+ */
+export function formatParticlesCsv(t: StackTruthTables): string {
+  const lines = [PARTICLE_CSV_COLUMNS.join(",")];
+  for (const p of t.particles) {
+    lines.push([
+      csvField(t.stackName),
+      String(p.id),
+      String(p.classNumber),
+      csvField(p.className),
+      String(p.indexInSet),
+      fixed(p.engine.x, 6),
+      fixed(p.engine.y, 6),
+      fixed(p.engine.z, 6),
+      fixed(p.engine.phi, 6),
+      fixed(p.engine.theta, 6),
+      fixed(p.engine.psi, 6),
+      fixed(p.relion.rot, 6),
+      fixed(p.relion.tilt, 6),
+      fixed(p.relion.psi, 6),
+      fixed(p.centeredAngst.x, 6),
+      fixed(p.centeredAngst.y, 6),
+      fixed(p.centeredAngst.z, 6),
+      fixed(p.tomogramPx.x, 6),
+      fixed(p.tomogramPx.y, 6),
+      fixed(p.tomogramPx.z, 6),
+      String(t.zeroTiltSection),
+      fixed(p.zeroTiltPx.x, 4),
+      fixed(p.zeroTiltPx.y, 4),
+    ].join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** A STAR value: no whitespace, never empty, never starting with `_`, `#`, `'` or `"`. */
+export function starValue(value: string): string {
+  let v = value.replace(/\s+/g, "_");
+  if (v === "") v = "unnamed";
+  if (/^[_#'"$;]/.test(v) || /^(data_|loop_|save_|global_|stop_)/i.test(v)) v = `x${v}`;
+  return v;
+}
+
+function starLoop(name: string, version: string, labels: string[], rows: string[][]): string {
+  const out = [`# version ${version}`, "", `data_${name}`, "", "loop_"];
+  labels.forEach((label, i) => out.push(`_${label} #${i + 1}`));
+  for (const row of rows) out.push(row.join("\t"));
+  out.push("", "");
+  return out.join("\n");
+}
+
+function opticsBlock(version: string, apixAngst: number, optics?: OpticsTruth): string {
+  const labels = ["rlnOpticsGroup", "rlnOpticsGroupName", "rlnTomoTiltSeriesPixelSize"];
+  const row = ["1", "opticsGroup1", fixed(apixAngst, 6)];
+  if (optics) {
+    labels.push("rlnVoltage", "rlnSphericalAberration", "rlnAmplitudeContrast");
+    row.push(
+      fixed(optics.voltageKv, 6),
+      fixed(optics.sphericalAberrationMm, 6),
+      fixed(optics.amplitudeContrast ?? 0.07, 6),
+    );
+  }
+  return starLoop("optics", version, labels, [row]);
+}
+
+function classesBlock(version: string, classNames: string[]): string {
+  return starLoop(
+    "ets_classes",
+    version,
+    ["rlnClassNumber", "etsClassName"],
+    classNames.map((name, i) => [String(i + 1), starValue(name)]),
+  );
+}
+
+/**
+ * RELION 5 particle STAR: data_optics, data_particles (rlnTomoName, rlnTomoParticleName,
+ * rlnCenteredCoordinate*Angst, rlnAngleRot/Tilt/Psi, rlnClassNumber, rlnOpticsGroup) and
+ * data_ets_classes (class number → class name). Needs no permissions.
+ */
+export function formatRelion5Star(t: StackTruthTables, etsVersion: string, optics?: OpticsTruth) {
+  const tomo = starValue(t.stackName);
+  const header = [
+    `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (RELION 5 style).`,
+    "# rlnCenteredCoordinate*Angst: Angstrom from the tomogram centre = the tilt axis at the ice",
+    "# centre; rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
+    "# Class names: data_ets_classes. Conventions: " + CONVENTIONS + ".",
+    "",
+    "",
+  ].join("\n");
+  const rows = t.particles.map((p) => [
+    tomo,
+    `${tomo}/${p.id}`,
+    fixed(p.centeredAngst.x, 6),
+    fixed(p.centeredAngst.y, 6),
+    fixed(p.centeredAngst.z, 6),
+    fixed(p.relion.rot, 6),
+    fixed(p.relion.tilt, 6),
+    fixed(p.relion.psi, 6),
+    String(p.classNumber),
+    "1",
+  ]);
+  return header + opticsBlock("50001", t.apixAngst, optics) + starLoop(
+    "particles",
+    "50001",
+    [
+      "rlnTomoName",
+      "rlnTomoParticleName",
+      "rlnCenteredCoordinateXAngst",
+      "rlnCenteredCoordinateYAngst",
+      "rlnCenteredCoordinateZAngst",
+      "rlnAngleRot",
+      "rlnAngleTilt",
+      "rlnAnglePsi",
+      "rlnClassNumber",
+      "rlnOpticsGroup",
+    ],
+    rows,
+  ) + classesBlock("50001", t.classNames);
+}
+
+/**
+ * RELION 4 particle STAR: like the RELION 5 file but with rlnCoordinateX/Y/Z in unbinned pixels
+ * of a tomogram of `tomogramSize` (coordinate = Å from the centre / pixel size + size / 2).
+ * Needs no permissions.
+ */
+export function formatRelion4Star(t: StackTruthTables, etsVersion: string, optics?: OpticsTruth) {
+  const tomo = starValue(t.stackName);
+  const s = t.tomogramSize;
+  const header = [
+    `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (RELION 4 style).`,
+    `# rlnCoordinateX/Y/Z: unbinned pixels (${fixed(t.apixAngst, 6)} A) in a tomogram of`,
+    `# ${s.nx} x ${s.ny} x ${s.nz} pixels whose centre (size/2) is the tilt axis at the ice centre;`,
+    "# rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
+    "# Class names: data_ets_classes. Conventions: " + CONVENTIONS + ".",
+    "",
+    "",
+  ].join("\n");
+  const rows = t.particles.map((p) => [
+    tomo,
+    `${tomo}/${p.id}`,
+    fixed(p.tomogramPx.x, 6),
+    fixed(p.tomogramPx.y, 6),
+    fixed(p.tomogramPx.z, 6),
+    fixed(p.relion.rot, 6),
+    fixed(p.relion.tilt, 6),
+    fixed(p.relion.psi, 6),
+    String(p.classNumber),
+    "1",
+  ]);
+  return header + opticsBlock("30001", t.apixAngst, optics) + starLoop(
+    "particles",
+    "30001",
+    [
+      "rlnTomoName",
+      "rlnTomoParticleName",
+      "rlnCoordinateX",
+      "rlnCoordinateY",
+      "rlnCoordinateZ",
+      "rlnAngleRot",
+      "rlnAngleTilt",
+      "rlnAnglePsi",
+      "rlnClassNumber",
+      "rlnOpticsGroup",
+    ],
+    rows,
+  ) + classesBlock("30001", t.classNames);
+}
