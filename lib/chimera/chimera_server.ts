@@ -1,0 +1,149 @@
+/**
+ * `ets chimera-server`: the embedded Chimera-compatible REST server. Binds 127.0.0.1 only,
+ * prints exactly `REST server on host 127.0.0.1 port N` (flushed) as its first and only output,
+ * then serves until its signal is aborted (or, with `exitWithStdin`, until stdin closes, so a
+ * server never outlives the pool that started it).
+ *
+ * @module
+ */
+import { inputError, runtimeError } from "../errors/mod.ts";
+import { getLogger, setupLogging } from "../log/mod.ts";
+import { ConfinedFileAccess } from "./file_access.ts";
+import { ChimeraInterpreter } from "./interpreter.ts";
+import { createRestHandler } from "./rest_server.ts";
+
+/** Options of {@linkcode startChimeraServer}. */
+export interface ChimeraServerOptions {
+  /** Port to bind on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Token required on every request (none when undefined). */
+  token?: string;
+  /** Folders file reads and writes are confined to (default: the current folder). */
+  allowDirs?: string[];
+  /** Log file for commands and errors (nothing is logged otherwise). */
+  logFile?: string;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running server. */
+export interface RunningChimeraServer {
+  /** The bound port. */
+  port: number;
+  /** The port line the server announces. */
+  portLine: string;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+  /** Stops the server. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the server in this process (prints nothing). Throws EtsError when the folders do not
+ * exist or the port cannot be bound. Needs `--allow-net=127.0.0.1`, `--allow-read` (and
+ * `--allow-write` to save) on the allowed folders, `--allow-write` on the log file.
+ */
+export async function startChimeraServer(
+  options: ChimeraServerOptions,
+): Promise<RunningChimeraServer> {
+  const cwd = Deno.cwd();
+  let files: ConfinedFileAccess;
+  try {
+    files = await ConfinedFileAccess.create(options.allowDirs ?? [cwd], cwd);
+  } catch (error) {
+    const dir = (error as { folder?: string }).folder ?? "";
+    throw inputError(
+      `Cannot start the Chimera server: the allowed folder "${dir}" ${
+        error instanceof Deno.errors.NotFound ? "does not exist" : "cannot be read"
+      }`,
+      { cause: error },
+    );
+  }
+  let closeLog: (() => Promise<void>) | undefined;
+  if (options.logFile !== undefined) {
+    closeLog = await setupLogging({
+      file: options.logFile,
+      console: false,
+      level: "debug",
+      source: "chimera-server",
+    });
+  }
+  const log = getLogger(["chimera-server"]);
+  const interpreter = new ChimeraInterpreter({
+    files,
+    onCommand: (outcome) => {
+      if (outcome.error === undefined) log.debug("{command}", { command: outcome.command });
+      else log.warn("{command}: {error}", { command: outcome.command, error: outcome.error });
+    },
+  });
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: options.port,
+      signal: controller.signal,
+      onListen: () => {},
+      onError: (error) => {
+        log.error("request failed: {error}", { error: String(error) });
+        return new Response("Internal server error\n", { status: 500 });
+      },
+    }, createRestHandler({ interpreter, token: options.token }));
+  } catch (error) {
+    await closeLog?.();
+    throw runtimeError(
+      `Cannot start the Chimera server on 127.0.0.1 port ${options.port}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+  const port = server.addr.port;
+  log.info("serving on 127.0.0.1 port {port}, folders {roots}", {
+    port,
+    roots: files.roots.join(", "),
+  });
+  const finished = server.finished.then(async () => {
+    log.info("stopped");
+    await closeLog?.();
+  });
+  if (options.signal?.aborted) controller.abort();
+  return {
+    port,
+    portLine: `REST server on host 127.0.0.1 port ${port}`,
+    finished,
+    shutdown: async () => {
+      controller.abort();
+      await finished;
+    },
+  };
+}
+
+/**
+ * Runs the server as `ets chimera-server` does: starts it, writes the port line to stdout
+ * (synchronously, so it is flushed), and serves until `signal` aborts or, with `exitWithStdin`,
+ * stdin reaches end of file. Needs what {@linkcode startChimeraServer} needs.
+ */
+export async function runChimeraServer(
+  options: ChimeraServerOptions & { exitWithStdin?: boolean },
+): Promise<void> {
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const server = await startChimeraServer({ ...options, signal: controller.signal });
+  const line = new TextEncoder().encode(`${server.portLine}\n`);
+  let written = 0;
+  while (written < line.length) written += Deno.stdout.writeSync(line.subarray(written));
+  if (options.exitWithStdin) {
+    void (async () => {
+      const buffer = new Uint8Array(1024);
+      try {
+        while ((await Deno.stdin.read(buffer)) !== null) { /* discard */ }
+      } catch {
+        // a broken stdin also means the parent is gone
+      }
+      controller.abort();
+    })();
+  }
+  await server.finished;
+}

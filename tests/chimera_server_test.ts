@@ -1,0 +1,164 @@
+/**
+ * `ets chimera-server` as a process: the port line and silence, 401 without the token, Chimera 1's
+ * replies, confinement to --allow-dir, FIFO requests (spec §5 rows 1-3, 31), SIGTERM.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../lib/testing/mod.ts";
+import { encodeMrc } from "../lib/mrc/mod.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+interface Server {
+  port: number;
+  child: Deno.ChildProcess;
+  /** Everything after the first stdout line, and all of stderr, once the process ended. */
+  rest: Promise<{ stdout: string; stderr: string }>;
+}
+
+async function startServer(dir: string, token: string): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${dir}`,
+      `--allow-write=${dir}`,
+      MAIN,
+      "chimera-server",
+      "--port",
+      "0",
+      "--token",
+      token,
+      "--allow-dir",
+      dir,
+      "--log",
+      `${dir}/server.log`,
+    ],
+    cwd: dir,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  const first = text.slice(0, text.indexOf("\n"));
+  const m = first.match(/^REST server on host 127\.0\.0\.1 port (\d+)$/);
+  assert(m !== null, `first line: ${JSON.stringify(first)}`);
+  const rest = (async () => {
+    let stdout = text.slice(first.length + 1);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += decoder.decode(value, { stream: true });
+    }
+    const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
+    return { stdout, stderr };
+  })();
+  return { port: Number(m[1]), child, rest };
+}
+
+async function get(port: number, query: string, init?: RequestInit) {
+  const response = await fetch(`http://127.0.0.1:${port}${query}`, init);
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+function commandQuery(token: string, ...commands: string[]): string {
+  const params = new URLSearchParams({ token });
+  for (const c of commands) params.append("command", c);
+  return `/run?${params}`;
+}
+
+Deno.test("chimera-server: protocol, token, confinement, FIFO, silence, SIGTERM", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-" }));
+  const token = "s3cret-token";
+  const data = new Float32Array(40 * 40 * 40).map((_, i) => i % 97);
+  await Deno.writeFile(`${dir}/a.mrc`, encodeMrc(40, 40, 40, data, { voxelSize: 2 }));
+  await Deno.symlink("/etc", `${dir}/etc-link`);
+  const server = await startServer(dir, token);
+  try {
+    const { port } = server;
+    // 401 without (or with a wrong) token, on every path
+    assertEquals((await get(port, "/run?command=version")).status, 401);
+    assertEquals((await get(port, "/run?command=version&token=nope")).status, 401);
+    assertEquals((await get(port, "/foo")).status, 401);
+    // the token as parameter or bearer header
+    const ok = await get(port, commandQuery(token, "version"));
+    assertEquals(ok.status, 200);
+    assertEquals(ok.headers.get("content-type"), "text/plain; charset=utf-8");
+    const bearer = await get(port, "/run?command=version", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assertEquals(bearer.status, 200);
+    // rows 2-3
+    assertEquals((await get(port, `/run?token=${token}`)).body, "command missing\n");
+    assertEquals((await get(port, `/run?token=${token}&command=`)).body, "command missing\n");
+    assertEquals((await get(port, `/foo?token=${token}`)).body, 'Bad path: "/foo"\n');
+    // form POST, values appended after the query's
+    const posted = await fetch(
+      `http://127.0.0.1:${port}/run?token=${token}&command=open+%230+a.mrc`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ command: "volume #0 save b.mrc" }),
+      },
+    );
+    assertEquals(posted.status, 200);
+    await posted.text();
+    assert((await Deno.stat(`${dir}/b.mrc`)).isFile);
+    // confinement: writes and reads outside --allow-dir are refused with an error line
+    const refused = await get(port, commandQuery(token, "volume #0 save /etc/x.mrc", "version"));
+    assertEquals(refused.status, 200);
+    assertEquals(refused.headers.get("x-chimera-status"), "error");
+    assertMatch(refused.body, /Cannot save "\/etc\/x\.mrc": outside the allowed folders/);
+    assert(!refused.body.includes("Chimera 1 command subset"), "the rest was skipped");
+    let exists = true;
+    await Deno.stat("/etc/x.mrc").catch(() => exists = false);
+    assert(!exists, "/etc/x.mrc was not written");
+    for (
+      const command of [
+        "volume #0 save etc-link/x.mrc",
+        "volume #0 save ../x.mrc",
+        "open #3 /etc/hostname",
+        "open #3 etc-link/hostname",
+      ]
+    ) {
+      const reply = await get(port, commandQuery(token, command));
+      assertMatch(reply.body, /outside the allowed folders/, command);
+    }
+    // row 31: concurrent requests run one after the other, in order
+    const first = get(
+      port,
+      commandQuery(token, "open #5 a.mrc", "vop gaussian #5 sDev 3 modelId #6"),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const second = get(port, commandQuery(token, "vop scale #6 factor 2 modelId #7", "version"));
+    const [r1, r2] = await Promise.all([first, second]);
+    assertEquals(r1.headers.get("x-chimera-status"), "ok");
+    assertEquals(r2.headers.get("x-chimera-status"), "ok", r2.body);
+    assertStringIncludes(r2.body, "Chimera 1 command subset");
+    // json=1 gives ChimeraX's reply shape
+    const json = JSON.parse(
+      (await get(port, `${commandQuery(token, "vop scale #99")}&json=1`)).body,
+    );
+    assertEquals(json["error"]["type"], "UserError");
+    assertEquals(json["json values"], []);
+  } finally {
+    server.child.kill("SIGTERM");
+  }
+  const status = await server.child.status;
+  const { stdout, stderr } = await server.rest;
+  assertEquals(stdout, "", "nothing after the port line on stdout");
+  assertEquals(stderr, "", "nothing on stderr");
+  assertEquals(status.code, 0);
+  // --log records commands and failures in the log file only
+  const log = await Deno.readTextFile(`${dir}/server.log`);
+  assertMatch(log, /chimera-server .*INFO serving on 127\.0\.0\.1 port \d+/);
+  assertMatch(log, /WARNING volume #0 save \/etc\/x\.mrc: Cannot save/);
+  await Deno.remove(dir, { recursive: true });
+});
