@@ -12,7 +12,7 @@ import { getLogger } from "../log/mod.ts";
 import { type Invocation, onCleanup, selfInvocation } from "../platform/mod.ts";
 import { ChimeraXTranslator } from "./chimerax_dialect.ts";
 import { resolvePath } from "./file_access.ts";
-import { ServerProcess } from "./server_process.ts";
+import { type ServerLaunch, ServerProcess } from "./server_process.ts";
 
 /** Options of {@linkcode ChimeraPool.start}. */
 export interface ChimeraPoolOptions {
@@ -176,17 +176,18 @@ export class ChimeraPool {
   }
 
   /** The command that starts one server. */
-  #launch(slot: Slot): { command: string; args: string[]; label: string } {
+  #launch(slot: Slot): ServerLaunch {
     const label = `Chimera server ${slot.index + 1}`;
     const execPath = this.#options.execPath;
     if (this.#backend === "chimera1") {
-      return { command: execPath!, args: ["--start", "RESTServer"], label };
+      return { command: execPath!, args: ["--start", "RESTServer"], label, external: true };
     }
     if (this.#backend === "chimerax") {
       return {
         command: execPath!,
         args: ["--nogui", "--nostatus", "--cmd", "remotecontrol rest start port 0 json true"],
         label,
+        external: true,
       };
     }
     const cwd = Deno.cwd();

@@ -6,6 +6,7 @@
  * @module
  */
 import { runtimeError } from "../errors/mod.ts";
+import { childEnv } from "../platform/mod.ts";
 
 /** The port line of Chimera 1, our embedded server, and ChimeraX. */
 export const PORT_LINE = /REST server (?:started )?on host (\S+) port (\d+)/;
@@ -18,6 +19,8 @@ export interface ServerLaunch {
   args: string[];
   /** Human-readable name for messages, e.g. `Chimera server 1`. */
   label: string;
+  /** A real Chimera/ChimeraX (gets the loader variables back where allowed), not `ets` itself. */
+  external?: boolean;
 }
 
 /** Keeps the last `max` lines of output. */
@@ -109,6 +112,7 @@ export class ServerProcess {
         stdout: "piped",
         stderr: "piped",
         detached: POSIX,
+        env: childEnv(launch.external ? "external" : "ets"),
       }).spawn();
     } catch (error) {
       throw runtimeError(

@@ -1,18 +1,122 @@
 /**
- * `ets merge`.
+ * `ets merge ROOT`: joins the shards' metadata into ROOT/sim_metadata.json once every stack is
+ * present and complete; otherwise lists what is missing and the array tasks to resubmit (exit 1).
  *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { EtsError } from "../errors/mod.ts";
+import { loadConfig, resolvePath } from "../config/mod.ts";
+import { inputError, runtimeError } from "../errors/mod.ts";
+import { shardStackIds, type StackRecord } from "../generate/mod.ts";
+import { writeIndexHtml } from "../preview/mod.ts";
+import {
+  layoutFromRecords,
+  mergeShards,
+  readPlan,
+  readShardFiles,
+  type ShardLayout,
+  shellQuote,
+} from "../slurm/mod.ts";
+import { parsePositiveInteger } from "./slurm_command.ts";
 
-/** Builds the `merge` subcommand. Needs no permissions to build; running it needs more. */
+/** The stack count of a run told by its shard files, when every shard wrote one. */
+function stacksFromFiles(files: Map<number, StackRecord[]>, count: number): number | undefined {
+  for (let index = 0; index < count; index++) if (!files.has(index)) return undefined;
+  const ids = new Set<number>();
+  for (const records of files.values()) {
+    for (const record of records) ids.add(record.global_stack_no);
+  }
+  return ids.size;
+}
+
+/**
+ * Builds the `merge` subcommand. Needs no permissions to build; running it needs read on ROOT
+ * and its stacks, write on ROOT (and read on the config with -i).
+ */
 export function mergeCommand() {
   return new Command("merge")
-    .description("merge (not available yet)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new EtsError('Cannot run "merge": not available yet', { kind: "unavailable" });
+    .description(
+      "Join the shards' sim_metadata.shard-I.json of ROOT into sim_metadata.json after checking " +
+        "every stack is present and complete; otherwise list what is missing and which array " +
+        "tasks to resubmit (exit 1). The plan comes from ROOT/slurm/plan.json (written by " +
+        '"ets slurm"), or from -i and --shards.',
+    )
+    .argument("<root>", "the run's project folder")
+    .option("-i, --input <config>", "the run's config (when there is no ROOT/slurm/plan.json)")
+    .option(
+      "--shards <n>",
+      "number of shards (default: as the shard files say)",
+      parsePositiveInteger,
+    )
+    .action(async (rootArgument, options) => {
+      const root = resolvePath(Deno.cwd(), rootArgument).replace(/\/+$/, "") || "/";
+      const plan = await readPlan(root);
+      let layout: ShardLayout;
+      let arrayScript: string | undefined;
+      if (plan !== undefined && options.input === undefined) {
+        if (options.shards !== undefined && options.shards !== plan.shards) {
+          throw inputError(
+            `Cannot merge "${root}": "--shards" ${options.shards} differs from the ${plan.shards} of "${root}/slurm/plan.json"`,
+            { key: "--shards" },
+          );
+        }
+        layout = { stacks: plan.stacks };
+        arrayScript = plan.array_script;
+      } else {
+        const files = await readShardFiles(root);
+        let numStacks: number | undefined;
+        if (options.input !== undefined) {
+          numStacks = (await loadConfig(options.input, { root })).numStacks;
+        }
+        const probe = layoutFromRecords(files, () => [], options.shards);
+        const count = probe.stacks.length;
+        numStacks ??= stacksFromFiles(files, count);
+        if (numStacks === undefined) {
+          throw inputError(
+            `Cannot merge "${root}": no "slurm/plan.json" and not every shard wrote metadata, so the number of stacks is unknown; pass "-i CONFIG"`,
+          );
+        }
+        const stacks = numStacks;
+        layout = layoutFromRecords(
+          files,
+          (index, shards) => shardStackIds(stacks, { index, count: shards }),
+          count,
+        );
+      }
+      const report = await mergeShards(root, layout);
+      if (report.written) {
+        // the contact sheet a one-machine run writes (shards do not)
+        const relative = (path: string | undefined) =>
+          path !== undefined && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+        await writeIndexHtml(
+          root,
+          report.records.map((record) => ({
+            name: record.name,
+            preview: relative(record.preview),
+            defocus: record.defocus,
+            seed: record.seed,
+            status: record.status,
+            output: relative(record.output),
+          })),
+        );
+        console.log(
+          `merged ${report.complete} stack(s) from ${layout.stacks.length} shard(s) into ${report.metadataPath}`,
+        );
+        return;
+      }
+      console.error(
+        `${report.problems.length} of ${report.planned} stack(s) missing or incomplete:`,
+      );
+      for (const problem of report.problems) {
+        console.error(`  stack ${problem.id} (array task ${problem.shard}): ${problem.reason}`);
+      }
+      const indices = report.resubmit.join(",");
+      const hint = arrayScript === undefined
+        ? `rerun shard(s) ${indices}`
+        : `resubmit with: sbatch --array=${indices} ${shellQuote(arrayScript)}`;
+      console.error(hint);
+      throw runtimeError(
+        `Cannot merge "${root}": ${report.problems.length} of ${report.planned} stack(s) missing or incomplete in array task(s) ${indices}; ${hint}`,
+      );
     });
 }

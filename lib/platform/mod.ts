@@ -10,3 +10,12 @@ export type { Invocation } from "./self_command.ts";
 export { onCleanup, runCleanups } from "./cleanup.ts";
 export { installSignalHandlers, shutdownSignal } from "./signals.ts";
 export type { ShutdownReason } from "./signals.ts";
+export {
+  childEnv,
+  COMMON_LOADER_VARIABLES,
+  isLoaderVariable,
+  loaderEnvOverrides,
+  runPermissionUnscoped,
+  SAVED_PREFIX,
+} from "./child_env.ts";
+export type { ChildKind } from "./child_env.ts";

@@ -1,0 +1,122 @@
+/**
+ * The POSIX sh header of the packed one-file `ets`: finds its own archive (appended after the
+ * header), unpacks it once per user into a cache folder named by the archive's content hash, and
+ * runs the app with the cached Deno. Safe when many Slurm array tasks start at once: one unpacks
+ * (the others wait on a lock folder), always into a private temp folder that is renamed into place
+ * only when complete; a loser of the rename removes its copy and uses the winner's.
+ *
+ * @module
+ */
+
+/** What the header needs to know about its archive. */
+export interface LauncherOptions {
+  /** `ets` version, part of the cache folder name. */
+  version: string;
+  /** SHA-256 (hex) of the appended archive. */
+  hash: string;
+  /** Deno flags (permissions, runtime) the app runs with. */
+  flags: readonly string[];
+}
+
+/** Width of the zero-padded byte offset written into the header. */
+const OFFSET_WIDTH = 12;
+const OFFSET_PLACEHOLDER = "0".repeat(OFFSET_WIDTH);
+
+function shQuote(value: string): string {
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
+}
+
+function template(options: LauncherOptions, offset: string): string {
+  const key = `ets-${options.version.replace(/[^A-Za-z0-9.]+/g, "_")}-${options.hash.slice(0, 16)}`;
+  const flags = options.flags.map(shQuote).join(" ");
+  return `#!/bin/sh
+# ets ${options.version}: one self-contained file (this POSIX sh header, then a gzip'd tar of the
+# Deno runtime and the ets app). The first run unpacks it into a per-user cache:
+#   \${ETS_CACHE_DIR:-\${XDG_CACHE_HOME:-$HOME/.cache}/ets}/${key}
+# Needs only sh and coreutils, gzip, tar, find (no Deno, no Node).
+ets_hash=${options.hash}
+ets_offset=${offset}
+ets_key=${key}
+
+ets_fail() { echo "ets: $*" >&2; exit 2; }
+
+case $0 in
+  /*) ets_self=$0 ;;
+  */*) ets_self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0") ;;
+  *) ets_self=$(command -v -- "$0") || ets_fail "Cannot find this launcher's own file \\"$0\\"" ;;
+esac
+[ -r "$ets_self" ] || ets_fail "Cannot read this launcher's own file \\"$ets_self\\""
+
+ets_cache=\${ETS_CACHE_DIR:-\${XDG_CACHE_HOME:-\${HOME:-/nonexistent}/.cache}/ets}
+if ! mkdir -p "$ets_cache" 2>/dev/null || [ ! -w "$ets_cache" ]; then
+  ets_cache=\${TMPDIR:-/tmp}/ets-cache-$(id -u)
+  mkdir -p "$ets_cache" && chmod 700 "$ets_cache" ||
+    ets_fail "Cannot create a cache folder: set ETS_CACHE_DIR to a writable folder"
+fi
+ets_dir=$ets_cache/$ets_key
+
+ets_unpack() {
+  ets_tmp=$ets_cache/.$ets_key.$(uname -n).$$
+  rm -rf "$ets_tmp"
+  mkdir "$ets_tmp" || return 1
+  if ! tail -c +"$ets_offset" "$ets_self" | gzip -dc | (cd "$ets_tmp" && tar -xf -); then
+    rm -rf "$ets_tmp"
+    return 1
+  fi
+  : > "$ets_tmp/.complete"
+  # rename(2) is atomic; it fails when another task got there first (folder not empty)
+  if mv -T "$ets_tmp" "$ets_dir" 2>/dev/null; then return 0; fi
+  if [ -f "$ets_dir/.complete" ]; then rm -rf "$ets_tmp"; return 0; fi
+  if [ ! -e "$ets_dir" ] && mv "$ets_tmp" "$ets_dir"; then return 0; fi
+  rm -rf "$ets_tmp"
+  return 1
+}
+
+if [ ! -f "$ets_dir/.complete" ]; then
+  ets_lock=$ets_cache/.$ets_key.lock
+  if mkdir "$ets_lock" 2>/dev/null; then
+    trap 'rmdir "$ets_lock" 2>/dev/null' EXIT
+    trap 'rmdir "$ets_lock" 2>/dev/null; exit 130' INT
+    trap 'rmdir "$ets_lock" 2>/dev/null; exit 143' TERM
+    ets_unpack || ets_fail "Cannot unpack into \\"$ets_dir\\" (disk full? remove it and retry)"
+    rmdir "$ets_lock" 2>/dev/null
+    trap - EXIT INT TERM
+  else
+    # another task is unpacking: wait for it (at most 10 min, or until its lock is stale)
+    ets_waited=0
+    while [ ! -f "$ets_dir/.complete" ] && [ -d "$ets_lock" ] && [ "$ets_waited" -lt 600 ]; do
+      if [ -n "$(find "$ets_lock" -prune -mmin +10 2>/dev/null)" ]; then break; fi
+      sleep 1
+      ets_waited=$((ets_waited + 1))
+    done
+    if [ ! -f "$ets_dir/.complete" ]; then
+      ets_unpack || ets_fail "Cannot unpack into \\"$ets_dir\\" (disk full? remove it and retry)"
+    fi
+  fi
+fi
+
+# LD_LIBRARY_PATH & co. (from \`module load\`) are left as they are: the app runs with an
+# unscoped --allow-run, so Deno lets children have them, and ets passes them to real external
+# programs while blanking them for its own Deno children (lib/platform/child_env.ts).
+ETS_LAUNCHER=$ets_self
+export ETS_LAUNCHER
+DENO_DIR=\${ETS_DENO_DIR:-$ets_dir/.deno_dir}
+export DENO_DIR
+DENO_NO_UPDATE_CHECK=1
+export DENO_NO_UPDATE_CHECK
+exec "$ets_dir/deno" run --quiet --no-prompt --frozen --node-modules-dir=manual ${flags} "$ets_dir/app/main.ts" "$@"
+exit 2
+`;
+}
+
+/**
+ * The launcher header text, whose `ets_offset` is the 1-based byte position where the archive
+ * starts (its own length + 1). Pure; needs no permissions.
+ */
+export function launcherHeader(options: LauncherOptions): string {
+  if (!/^[0-9a-f]{64}$/.test(options.hash)) throw new RangeError("hash must be 64 hex digits");
+  const draft = template(options, OFFSET_PLACEHOLDER);
+  const length = new TextEncoder().encode(draft).length;
+  const offset = String(length + 1).padStart(OFFSET_WIDTH, "0");
+  return template(options, offset);
+}
