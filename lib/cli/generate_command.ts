@@ -1,18 +1,79 @@
 /**
- * `ets generate`.
+ * `ets generate [-i config.yaml]`: the main job (ETSimulations' ets_generate_data.py). Without
+ * `-i` it runs the embedded defaults (templates/config.yaml) into `./ets_demo` (or `--root`).
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
-import { EtsError } from "../errors/mod.ts";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { loadConfig } from "../config/mod.ts";
+import { runtimeError } from "../errors/mod.ts";
+import { runGenerate } from "../generate/mod.ts";
 
-/** Builds the `generate` subcommand. Needs no permissions to build; running it needs more. */
+/** Parses `--workers`: a positive integer. Needs no permissions. */
+export function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 4096) {
+    throw new InvalidArgumentError(`"${value}" is not a number of workers (1 to 4096).`);
+  }
+  return Number(value);
+}
+
+/**
+ * Builds the `generate` subcommand. Needs no permissions to build; running it needs read on the
+ * config, its inputs and the root, write on the root, run on the engine, Chimera and our own
+ * binary, net on 127.0.0.1 (see lib/generate/PERMISSIONS.md).
+ */
 export function generateCommand() {
   return new Command("generate")
-    .description("generate (not available yet)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new EtsError('Cannot run "generate": not available yet', { kind: "unavailable" });
+    .description(
+      "Generate simulated tilt series from an ETSimulations config: particles assembled " +
+        "through Chimera servers, imaged by the TEM engine, stacks run by parallel workers. " +
+        "Without -i, runs the embedded demo config into ./ets_demo.",
+    )
+    .option("-i, --input <config>", "the YAML config (default: the embedded templates/config.yaml)")
+    .option("--root <dir>", "project folder (overrides the config's root)")
+    .option("--resume", "keep complete stacks of an earlier run in root and redo the rest")
+    .option(
+      "--dry-run",
+      "print the plan (stacks, defocus and seed, workers, servers, disk) and stop",
+    )
+    .option("--no-preview", "do not write the per-stack preview.png files")
+    .option(
+      "--workers <n>",
+      "number of workers (default: config workers, num_cores, or CPUs)",
+      parseWorkers,
+    )
+    .option(
+      "--engine-threads <n>",
+      "threads of the embedded engine per stack (default: CPUs / workers)",
+      parseWorkers,
+    )
+    .addOption(
+      new Option("--progress <mode>", "progress display").choices(["auto", "tty", "plain", "none"])
+        .default("auto"),
+    )
+    .action(async (options) => {
+      const config = await loadConfig(options.input, { root: options.root });
+      const result = await runGenerate({
+        config,
+        resume: options.resume === true,
+        dryRun: options.dryRun === true,
+        preview: options.preview,
+        workers: options.workers,
+        engineThreads: options.engineThreads,
+        progress: options.progress as "auto" | "tty" | "plain" | "none",
+      });
+      if (result.dryRun) return;
+      const complete = result.kept.length + result.done.length;
+      console.log(
+        `${complete}/${result.planned} stack(s) complete in ${result.root}/raw_data` +
+          (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
+          `; metadata ${result.metadataPath}; log ${result.logPath}`,
+      );
+      if (result.failed.length > 0) {
+        throw runtimeError(
+          `Cannot finish: ${result.failed.length} of ${result.planned} stack(s) failed ` +
+            `(${result.failed.join(", ")}); see "${result.logPath}"`,
+        );
+      }
     });
 }

@@ -1,0 +1,90 @@
+/**
+ * The zod schema of a generate config: ETSimulations' keys (so its own configs run unchanged)
+ * plus `seed`, `retries` and `workers`.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const gaussianError = z.strictObject({ mu: z.number(), sigma: z.number().min(0) });
+
+const stackName = z.string().min(1).refine(
+  (name) =>
+    !name.includes("/") && !name.includes("\\") && !name.includes("\0") && name !== "." &&
+    name !== "..",
+  { message: "must be a plain name (no slashes)" },
+);
+
+/** The raw config as written (before paths are resolved). */
+export const rawConfigSchema = z.strictObject({
+  // Persistent configs
+  /** TEM-Simulator executable; absent → the embedded engine (`ets tem-simulator`). */
+  tem_simulator_executable: z.string().min(1).optional(),
+  /** Chimera / ChimeraX executable; absent → the embedded server (`ets chimera-server`). */
+  chimera_exec_path: z.string().min(1).optional(),
+  // Run-specific configs
+  /** The particle source (MRC map or PDB), for assemblers that use one. */
+  model: z.string().min(1).optional(),
+  /** The project folder. */
+  root: z.string().min(1).optional(),
+  /** The TEM-Simulator template input file. */
+  config: z.string().min(1),
+  /** The particle coordinate template (pixels, origin at the centre). */
+  coord: z.string().min(1),
+  /** Gaussian noise (pixels) on the recorded coordinates (ETSimulations' top-level form). */
+  coord_error: gaussianError.optional(),
+  /** How many tilt series to generate. */
+  num_stacks: z.int().min(1).max(10_000_000),
+  /** The dataset name (stacks are NAME_i); default: the root folder's name. */
+  name: stackName.optional(),
+  /** ETSimulations' number of parallel processes; here the default number of workers. */
+  num_cores: z.int().min(1).max(4096).optional(),
+  /** Pixel size of the stacks, nm. */
+  apix: z.number().positive().max(1000),
+  /** How many Chimera servers to start. */
+  num_chimera_windows: z.int().min(1).max(256).default(1),
+  /** Nominal defocus values (µm, positive = underfocus), cycled over the stacks. */
+  defocus_values: z.array(z.number().refine(Number.isFinite, "must be a finite number")).min(1),
+  /** The gold-bead map for the fiducials; absent → no fiducials. */
+  bead_map: z.string().min(1).optional(),
+  /** TEM-Simulator `occupancy` of the fiducial set (volume fraction). */
+  bead_occupancy: z.number().min(0).max(100).optional(),
+  /** The assembler's name in the registry. */
+  assembler: z.string().min(1).default("basic"),
+  /** ETSimulations' notification address (accepted; no mail is sent). */
+  email: z.string().optional(),
+  /** Options for the assembler (checked by the assembler's own schema). */
+  custom_configs: z.record(z.string(), z.unknown()).optional(),
+  // ets additions
+  /** Run seed: every stack's seed derives from it and the stack number. Absent → random. */
+  seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** How many times a failed stack is retried before it is recorded as failed. */
+  retries: z.int().min(0).max(100).default(1),
+  /** Web Workers running stacks in parallel (default: num_cores, else the CPU count). */
+  workers: z.int().min(1).max(4096).optional(),
+}).superRefine((config, ctx) => {
+  if (config.bead_map !== undefined && config.bead_occupancy === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["bead_map"],
+      message: 'needs "bead_occupancy" (the fiducials\' occupancy) as well',
+    });
+  }
+});
+
+/** The raw config as validated. */
+export type RawConfig = z.output<typeof rawConfigSchema>;
+
+/** Every key a config may have, for "did you mean". */
+export const CONFIG_KEYS: readonly string[] = Object.keys(rawConfigSchema.shape);
+
+/** The keys whose values are file paths (resolved against the config's folder). */
+export const PATH_KEYS = [
+  "tem_simulator_executable",
+  "chimera_exec_path",
+  "model",
+  "root",
+  "config",
+  "coord",
+  "bead_map",
+] as const;

@@ -1,0 +1,159 @@
+/**
+ * What generate needs to know about the TEM-Simulator template before anything starts: the two
+ * detectors (noisy, noise-free) and their size, the nominal tilt angles, the pixel size, and that
+ * per-stack values (defocus, outputs) can be set. Problems are one-line input errors with the
+ * template's file name and line.
+ *
+ * @module
+ */
+import { InputFileError } from "./config_error.ts";
+import type { SimTemplate } from "./sim_template.ts";
+
+/** Facts about the template. */
+export interface SimFacts {
+  /** Detector sizes (pixels) of the noisy and the noise-free detector. */
+  detector: { nx: number; ny: number };
+  /** Number of detector sections (≥ 2). */
+  detectorCount: number;
+  /** Nominal tilt angles in degrees, in image order. */
+  tiltAngles: number[];
+  /** Specimen pixel size in nm (pixel_size / magnification), when both are set. */
+  pixelSizeNm?: number;
+}
+
+/** A strictly written integer ("64", not "6.4e1", which TEM-Simulator would read as 6). */
+function integerOf(text: string | undefined): number | undefined {
+  return text !== undefined && /^[+-]?\d+$/.test(text.trim()) ? Number(text) : undefined;
+}
+
+function numberOf(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Checks the template and returns its facts. `readTable` reads a file named by the template
+ * (`geom_file_in`, resolved against the template's folder). Needs no permissions itself.
+ */
+export async function describeSimTemplate(
+  template: SimTemplate,
+  location: { fileName: string; path?: string },
+  readTable: (relativePath: string) => Promise<string>,
+): Promise<SimFacts> {
+  const fail = (line: number | undefined, reason: string): never => {
+    throw new InputFileError({ ...location, line }, reason);
+  };
+  if (template.componentsOf("simulation").length === 0) {
+    fail(undefined, 'no "=== simulation ===" section');
+  }
+  if (template.get("simulation", "generate_micrographs") !== "yes") {
+    fail(
+      template.lineOf("simulation", "generate_micrographs"),
+      '"generate_micrographs" must be "yes" (generate images tilt series)',
+    );
+  }
+  const detectors = template.componentsOf("detector");
+  if (detectors.length < 2) {
+    fail(
+      undefined,
+      `needs two "=== detector ===" sections (noisy, then noise-free), found ${detectors.length}`,
+    );
+  }
+  const sizes: { nx: number; ny: number }[] = [];
+  for (let d = 0; d < 2; d++) {
+    const size = { nx: 0, ny: 0 };
+    for (const key of ["det_pix_x", "det_pix_y"] as const) {
+      const value = integerOf(template.get("detector", key, d));
+      if (value === undefined || !Number.isInteger(value) || value < 1) {
+        fail(
+          template.lineOf("detector", key, d) ?? (detectors[d]?.headingIndex ?? 0) + 1,
+          `"${key}" must be a positive integer, got "${template.get("detector", key, d) ?? ""}"`,
+        );
+      }
+      size[key === "det_pix_x" ? "nx" : "ny"] = value ?? 0;
+    }
+    sizes.push(size);
+  }
+  const noisy = sizes[0] ?? { nx: 0, ny: 0 };
+  const clean = sizes[1] ?? { nx: 0, ny: 0 };
+  if (noisy.nx !== clean.nx || noisy.ny !== clean.ny) {
+    fail(
+      template.lineOf("detector", "det_pix_x", 1),
+      `the noise-free detector (${clean.nx}x${clean.ny}) must match the noisy one (${noisy.nx}x${noisy.ny})`,
+    );
+  }
+
+  if (template.componentsOf("geometry").length === 0) {
+    fail(undefined, 'no "=== geometry ===" section');
+  }
+  let tiltAngles: number[] = [];
+  const genTilt = template.get("geometry", "gen_tilt_data");
+  if (genTilt === "yes") {
+    const ntilts = integerOf(template.get("geometry", "ntilts"));
+    if (ntilts === undefined || !Number.isInteger(ntilts) || ntilts < 1) {
+      fail(
+        template.lineOf("geometry", "ntilts"),
+        `"ntilts" must be a positive integer, got "${template.get("geometry", "ntilts") ?? ""}"`,
+      );
+    }
+    const start = numberOf(template.get("geometry", "theta_start"));
+    const increment = numberOf(template.get("geometry", "theta_incr"));
+    if (start === undefined) {
+      fail(template.lineOf("geometry", "theta_start"), '"theta_start" must be a number');
+    }
+    if (increment === undefined) {
+      fail(template.lineOf("geometry", "theta_incr"), '"theta_incr" must be a number');
+    }
+    tiltAngles = Array.from({ length: ntilts ?? 0 }, (_, i) => (start ?? 0) + i * (increment ?? 0));
+  } else if (genTilt === "no") {
+    const geomFile = template.get("geometry", "geom_file_in");
+    if (geomFile === undefined) {
+      fail(
+        template.lineOf("geometry", "gen_tilt_data"),
+        '"gen_tilt_data = no" needs "geom_file_in"',
+      );
+    }
+    let text = "";
+    try {
+      text = await readTable(geomFile ?? "");
+    } catch (error) {
+      fail(
+        template.lineOf("geometry", "geom_file_in"),
+        `cannot read "geom_file_in" "${geomFile}": ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+    }
+    const rows = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    const count = Number((rows[0] ?? "").trim().split(/\s+/)[0]);
+    const ntilts = numberOf(template.get("geometry", "ntilts")) ?? count;
+    tiltAngles = rows.slice(1, 1 + ntilts).map((row) => Number(row.trim().split(/\s+/)[1]));
+    if (tiltAngles.length === 0 || tiltAngles.some((angle) => !Number.isFinite(angle))) {
+      fail(template.lineOf("geometry", "geom_file_in"), `"${geomFile}" has no valid tilt rows`);
+    }
+  } else {
+    fail(
+      template.lineOf("geometry", "gen_tilt_data"),
+      `"gen_tilt_data" must be "yes" or "no", got "${genTilt ?? ""}"`,
+    );
+  }
+
+  if (template.componentsOf("optics").length === 0) fail(undefined, 'no "=== optics ===" section');
+  if (template.get("optics", "gen_defocus") !== "yes") {
+    fail(
+      template.lineOf("optics", "gen_defocus"),
+      '"gen_defocus" must be "yes" (each stack sets its own "defocus_nominal")',
+    );
+  }
+  if (template.componentsOf("electronbeam").length === 0) {
+    fail(undefined, 'no "=== electronbeam ===" section');
+  }
+
+  const pixelSize = numberOf(template.get("detector", "pixel_size"));
+  const magnification = numberOf(template.get("optics", "magnification"));
+  const pixelSizeNm = pixelSize !== undefined && magnification !== undefined && magnification > 0
+    ? pixelSize * 1000 / magnification
+    : undefined;
+  return { detector: noisy, detectorCount: detectors.length, tiltAngles, pixelSizeNm };
+}

@@ -1,0 +1,213 @@
+/**
+ * Running the imaging engine on one stack's input: the embedded `ets tem-simulator` (our own
+ * binary) or an external TEM-Simulator. Every spawn of the engine happens in
+ * {@linkcode runEngine}. Success is judged by the exit code AND the engine's log, because
+ * TEM-Simulator 1.3 exits 0 when a simulation fails.
+ *
+ * @module
+ */
+import { selfInvocation } from "../platform/mod.ts";
+
+/** How to start the engine (the input file is appended as the last argument). */
+export interface EngineCommand {
+  /** The executable. */
+  command: string;
+  /** Arguments before the input file. */
+  args: string[];
+  /** Whether this is the embedded engine. */
+  embedded: boolean;
+}
+
+/** Options of {@linkcode engineCommand}. */
+export interface EngineCommandOptions {
+  /** Permission flags for the embedded engine when running from source. */
+  permissionFlags?: string[];
+  /** Worker threads of the embedded engine (`--threads`). */
+  threads?: number;
+}
+
+/**
+ * The engine command of a run: `tem_simulator_executable` as is, or `ets tem-simulator
+ * [--threads N]` (our own binary). Needs --allow-read for `Deno.execPath()` (embedded).
+ */
+export function engineCommand(
+  executable: string | undefined,
+  options: EngineCommandOptions = {},
+): EngineCommand {
+  if (executable !== undefined) return { command: executable, args: [], embedded: false };
+  const threads = options.threads === undefined ? [] : ["--threads", String(options.threads)];
+  const invocation = selfInvocation(["tem-simulator", ...threads], options.permissionFlags ?? []);
+  return { command: invocation.command, args: invocation.args, embedded: true };
+}
+
+/** Options of {@linkcode runEngine}. */
+export interface EngineRunOptions {
+  /** Stops the engine (its process group: SIGTERM, then SIGKILL after `killGraceMs`). */
+  signal?: AbortSignal;
+  /** Called with the child's pid once it runs. */
+  onStart?: (pid: number) => void;
+  /** Called with the child's pid once it has exited. */
+  onExit?: (pid: number) => void;
+  /** Milliseconds between SIGTERM and SIGKILL on abort (default 500). */
+  killGraceMs?: number;
+  /** Extra environment variables for the engine. */
+  env?: Record<string, string>;
+}
+
+/** The outcome of one engine run. */
+export interface EngineResult {
+  /** Whether the engine exited 0 and its log says the simulation completed. */
+  ok: boolean;
+  /** Whether it was stopped through `signal`. */
+  aborted: boolean;
+  /** Exit code (null when killed by a signal). */
+  code: number | null;
+  /** The signal that ended it, if any. */
+  exitSignal: string | null;
+  /** Wall time, seconds. */
+  seconds: number;
+  /** Why it failed (one line), when not ok. */
+  reason?: string;
+}
+
+/** Keeps the last `limit` bytes of a stream. */
+async function tailOf(stream: ReadableStream<Uint8Array>, limit = 8192): Promise<string> {
+  let kept = new Uint8Array(0);
+  for await (const chunk of stream) {
+    const merged = new Uint8Array(Math.min(limit, kept.length + chunk.length));
+    const all = kept.length + chunk.length;
+    const skip = all - merged.length;
+    if (skip < kept.length) {
+      merged.set(kept.subarray(skip));
+      merged.set(chunk, kept.length - skip);
+    } else {
+      merged.set(chunk.subarray(skip - kept.length));
+    }
+    kept = merged;
+  }
+  return new TextDecoder().decode(kept);
+}
+
+/**
+ * The line of an engine's output that says why it failed: its own one-line error (`ets: …`,
+ * `error: …`, `Error: …`), else the last line that mentions an error, else the last line.
+ * Needs no permissions.
+ */
+export function lastErrorLine(text: string): string | undefined {
+  // deno-lint-ignore no-control-regex
+  const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
+  const lines = plain.split(/\r?\n/).map((line) => line.replace(/^#\s*/, "").trim()).filter((
+    line,
+  ) => line !== "");
+  const stated = lines.filter((line) => /^(ets:|error:|error\b|fatal\b)/i.test(line));
+  if (stated.length > 0) return stated[0];
+  const errors = lines.filter((line) => /error|cannot|unable|failed|fatal/i.test(line));
+  return errors[errors.length - 1] ?? lines[lines.length - 1];
+}
+
+/**
+ * Whether an engine log says the simulation completed. TEM-Simulator 1.3 (and `ets
+ * tem-simulator`) end a successful micrograph run with "Simulation complete.". Needs no permissions.
+ */
+export function logSaysComplete(logText: string): boolean {
+  return /^#?\s*Simulation complete\.?\s*$/m.test(logText);
+}
+
+/**
+ * Sends `signal` to the child's process group (it is spawned as a group leader), falling back to
+ * the child alone when group signals are not permitted (scoped --allow-run).
+ * Needs --allow-run (any) for the group; the fallback needs nothing more.
+ */
+export function killEngine(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-child.pid, signal);
+    return;
+  } catch {
+    // no permission for process groups, or the group is gone
+  }
+  try {
+    child.kill(signal);
+  } catch {
+    // already exited
+  }
+}
+
+/**
+ * Runs the engine on `inputPath` (its folder is the working directory) and judges the result by
+ * the exit code and by `logPath`. Never throws for engine failures (see `EngineResult.reason`);
+ * throws only when the program cannot be started.
+ * Needs --allow-run on the engine, --allow-read on `logPath`.
+ */
+export async function runEngine(
+  engine: EngineCommand,
+  inputPath: string,
+  logPath: string,
+  options: EngineRunOptions = {},
+): Promise<EngineResult> {
+  const started = performance.now();
+  const cwd = inputPath.slice(0, Math.max(1, inputPath.lastIndexOf("/")));
+  const child = new Deno.Command(engine.command, {
+    args: [...engine.args, inputPath],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+    env: options.env,
+  }).spawn();
+  options.onStart?.(child.pid);
+  let aborted = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    aborted = true;
+    killEngine(child, "SIGTERM");
+    killTimer = setTimeout(() => killEngine(child, "SIGKILL"), options.killGraceMs ?? 500);
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  const [stdout, stderr, status] = await Promise.all([
+    tailOf(child.stdout),
+    tailOf(child.stderr),
+    child.status,
+  ]);
+  clearTimeout(killTimer);
+  options.signal?.removeEventListener("abort", onAbort);
+  if (aborted) killEngine(child, "SIGKILL"); // anything left in its group
+  options.onExit?.(child.pid);
+  const seconds = (performance.now() - started) / 1000;
+  const result: EngineResult = {
+    ok: false,
+    aborted,
+    code: status.signal === null ? status.code : null,
+    exitSignal: status.signal,
+    seconds,
+  };
+  if (aborted) return { ...result, reason: "stopped" };
+  if (status.signal !== null) {
+    return { ...result, reason: `the engine was killed by ${status.signal}` };
+  }
+  if (status.code !== 0) {
+    const why = lastErrorLine(stderr) ?? lastErrorLine(stdout) ?? "no output";
+    return { ...result, reason: `the engine exited with code ${status.code}: ${why}` };
+  }
+  let log: string;
+  try {
+    log = await Deno.readTextFile(logPath);
+  } catch {
+    const why = lastErrorLine(stdout) ?? lastErrorLine(stderr);
+    return {
+      ...result,
+      reason: `the engine exited 0 but wrote no log "${logPath}"${why ? `: ${why}` : ""}`,
+    };
+  }
+  if (!logSaysComplete(log)) {
+    const why = lastErrorLine(stdout) ?? lastErrorLine(log) ?? "";
+    return {
+      ...result,
+      reason: `the engine exited 0 but its log does not say "Simulation complete."${
+        why ? `: ${why}` : ""
+      }`,
+    };
+  }
+  return { ...result, ok: true };
+}

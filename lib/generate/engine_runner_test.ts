@@ -1,0 +1,79 @@
+import { assert, assertEquals, assertStringIncludes } from "../testing/mod.ts";
+import { engineCommand, logSaysComplete, runEngine } from "./engine_runner.ts";
+
+async function script(dir: string, body: string): Promise<string> {
+  const path = `${dir}/engine.sh`;
+  await Deno.writeTextFile(path, `#!/bin/sh\n${body}\n`);
+  await Deno.chmod(path, 0o755);
+  return path;
+}
+
+Deno.test("engine runner: success needs exit 0 AND a log saying the simulation completed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/sim.log`;
+    const input = `${dir}/sim.txt`;
+    await Deno.writeTextFile(input, "");
+    let engine = engineCommand(
+      await script(dir, `printf '# x\\n# Simulation complete.\\n' > ${log}`),
+    );
+    assertEquals(engine.embedded, false);
+    assert((await runEngine(engine, input, log)).ok);
+    // TEM-Simulator exits 0 when it fails: the log decides.
+    engine = engineCommand(
+      await script(dir, `echo 'Error reading particle map' ; echo '# Input data' > ${log}`),
+    );
+    let result = await runEngine(engine, input, log);
+    assert(!result.ok);
+    assertStringIncludes(result.reason ?? "", 'does not say "Simulation complete."');
+    assertStringIncludes(result.reason ?? "", "Error reading particle map");
+    engine = engineCommand(await script(dir, "echo 'bad input' >&2; exit 2"));
+    result = await runEngine(engine, input, `${dir}/none.log`);
+    assertEquals(result.code, 2);
+    assertStringIncludes(result.reason ?? "", "exited with code 2: bad input");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("engine runner: abort stops the engine's process group quickly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const engine = engineCommand(await script(dir, "sleep 30 & sleep 30; wait"));
+    const controller = new AbortController();
+    let pid = 0;
+    const running = runEngine(engine, `${dir}/sim.txt`, `${dir}/sim.log`, {
+      signal: controller.signal,
+      onStart: (p) => pid = p,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    controller.abort();
+    const result = await running;
+    assert(result.aborted && !result.ok);
+    assert(performance.now() - started < 1500);
+    // The background sleep of the group is gone too.
+    let left = false;
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const fields = Deno.readTextFileSync(`/proc/${entry.name}/stat`).split(") ")[1]?.split(" ");
+        // A zombie waiting to be reaped is not running.
+        if (fields?.[2] === String(pid) && fields[0] !== "Z") {
+          left = true;
+          console.log(entry.name, fields.slice(0, 4));
+        }
+      } catch {
+        // gone
+      }
+    }
+    assert(!left, "no process of the engine's group is left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("engine runner: log completion check", () => {
+  assert(logSaysComplete("# Computing\n# \n# Simulation complete.\n"));
+  assert(!logSaysComplete("# Simulation complete soon\n"));
+});

@@ -1,0 +1,549 @@
+/**
+ * `runGenerate`: the main job (ETSimulations' ets_generate_data.py). Plans the stacks of the run
+ * or shard, refuses an existing raw_data unless resuming (keeping complete stacks, checked),
+ * starts the Chimera pool and the workers, hands out stacks from a shared queue, retries failures,
+ * keeps sim_metadata.json and the log up to date, and stops everything on SIGINT/SIGTERM.
+ *
+ * @module
+ */
+import type { LogLevel, LogRecord, Sink } from "@logtape/logtape";
+import { findAssembler, randomRunSeed } from "../assemblers/mod.ts";
+import { ChimeraPool } from "../chimera/mod.ts";
+import { dirnameOf, type GenerateConfig } from "../config/mod.ts";
+import { EtsError, inputError } from "../errors/mod.ts";
+import { formatLogLine, getLogger, setupLogging } from "../log/mod.ts";
+import { writeIndexHtml } from "../preview/mod.ts";
+import { onCleanup, type ShutdownReason, shutdownSignal } from "../platform/mod.ts";
+import { engineCommand } from "./engine_runner.ts";
+import { MetadataStore, readMetadata, type StackRecord } from "./metadata.ts";
+import { pathExists, removeTree, seriesProblem } from "./outputs.ts";
+import {
+  logPath as logPathOf,
+  metadataPath as metadataPathOf,
+  planStacksWithSeed,
+  type Shard,
+  type StackPlan,
+  workerTempDir,
+} from "./plan.ts";
+import { assemblyBytes, estimateDisk, formatPlan } from "./plan_text.ts";
+import { chimeraFlags, engineFlags, permissionPlan } from "./permissions.ts";
+import { Progress, type ProgressMode } from "./progress.ts";
+import { type ChimeraForwarder, runScheduler, type WorkerHandle } from "./scheduler.ts";
+
+/** What runGenerate needs of a Chimera pool (lib/chimera's ChimeraPool). */
+export interface ChimeraPoolHandle extends ChimeraForwarder {
+  /** Stops every server; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The options a Chimera pool is started with (lib/chimera's ChimeraPoolOptions). */
+export interface ChimeraPoolStartOptions {
+  /** Servers to start. */
+  servers: number;
+  /** Clients (worker slots). */
+  shards: number;
+  /** External Chimera; undefined → the embedded server. */
+  execPath?: string;
+  /** Folders the servers may read and write. */
+  allowDirs: string[];
+  /** Permission flags of embedded servers run from source. */
+  permissionFlags?: string[];
+  /** Stops the pool. */
+  signal?: AbortSignal;
+}
+
+/** Starts a Chimera pool. */
+export type ChimeraPoolStarter = (options: ChimeraPoolStartOptions) => Promise<ChimeraPoolHandle>;
+
+/** Options of {@linkcode runGenerate}. */
+export interface RunGenerateOptions {
+  /** The validated config (lib/config loadConfig). */
+  config: GenerateConfig;
+  /** Run only this shard's stacks (same ids, seeds and defocus as a whole run). */
+  shard?: Shard;
+  /** Keep complete stacks of an earlier run and redo the rest. */
+  resume?: boolean;
+  /** Print the plan and stop. */
+  dryRun?: boolean;
+  /** Write per-stack previews and index.html (default true). */
+  preview?: boolean;
+  /** Number of workers (overrides the config's `workers` / `num_cores`). */
+  workers?: number;
+  /** Progress display (default auto: a bar on a TTY, lines otherwise). */
+  progress?: ProgressMode | "auto";
+  /** Stops the run (default: the process shutdown signal, SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Where the plan and the summary go (default console.log). */
+  print?: (line: string) => void;
+  /** Starts the Chimera pool (default: lib/chimera's ChimeraPool). */
+  startChimeraPool?: ChimeraPoolStarter;
+  /** Engine threads per stack (embedded engine; default cores / workers). */
+  engineThreads?: number;
+  /** Lowest level written to the log file (default debug). */
+  logLevel?: LogLevel;
+  /** The worker module (default workers/generate_worker.ts). */
+  workerUrl?: URL;
+  /** Permission flags for children run from source (default: derived from the config). */
+  childPermissionFlags?: { engine: string[]; chimera: string[] };
+}
+
+/** What a run did. */
+export interface GenerateResult {
+  /** The project folder. */
+  root: string;
+  /** The metadata file of this run or shard. */
+  metadataPath: string;
+  /** The log file of this run or shard. */
+  logPath: string;
+  /** The run seed. */
+  runSeed: number;
+  /** Planned stacks (of this shard). */
+  planned: number;
+  /** Stacks kept from an earlier run (resume). */
+  kept: number[];
+  /** Stacks produced now. */
+  done: number[];
+  /** Stacks that failed. */
+  failed: number[];
+  /** Workers used. */
+  workers: number;
+  /** Wall time, seconds. */
+  seconds: number;
+  /** Whether it was a dry run. */
+  dryRun: boolean;
+  /** Every record of this run's metadata. */
+  records: StackRecord[];
+}
+
+/** The default Chimera pool: lib/chimera's ChimeraPool. Needs what the pool needs. */
+export const defaultChimeraPool: ChimeraPoolStarter = (options) => ChimeraPool.start(options);
+
+/** A skeleton record of a stack that is not (yet) done. */
+export function pendingRecord(
+  config: GenerateConfig,
+  stack: StackPlan,
+  runSeed: number,
+  shard?: Shard,
+): StackRecord {
+  return {
+    output: stack.output,
+    nonoise_output: stack.nonoiseOutput,
+    global_stack_no: stack.id,
+    apix: config.apix,
+    defocus: stack.defocus,
+    sim_configs: config.simTemplate,
+    particle_coords: config.coordTemplate,
+    orientations: [],
+    positions: [],
+    custom_data: null,
+    name: stack.name,
+    seed: stack.seed,
+    run_seed: runSeed,
+    tilt_angles: config.simFacts.tiltAngles,
+    status: "pending",
+    attempts: 0,
+    ...(shard === undefined ? {} : { shard }),
+    detector: { ...config.simFacts.detector },
+    particle_sets: [],
+  };
+}
+
+/**
+ * Why an earlier record of `stack` cannot be kept (or undefined when the stack is complete):
+ * the record says done, matches the plan, and both tilt series are complete MRC files.
+ * Needs --allow-read on the stack's files.
+ */
+export async function incompleteReason(
+  config: GenerateConfig,
+  stack: StackPlan,
+  record: StackRecord | undefined,
+): Promise<string | undefined> {
+  if (record === undefined) return "no metadata record";
+  if (record.status !== "done") return `metadata status is "${record.status}"`;
+  if (record.seed !== stack.seed) {
+    return `seed ${record.seed} differs from the plan's ${stack.seed}`;
+  }
+  if (record.defocus !== stack.defocus) return "defocus differs from the plan";
+  if (record.output !== stack.output || record.nonoise_output !== stack.nonoiseOutput) {
+    return "output paths differ from the plan";
+  }
+  const shape = {
+    nx: config.simFacts.detector.nx,
+    ny: config.simFacts.detector.ny,
+    nz: config.simFacts.tiltAngles.length,
+  };
+  for (const path of [stack.output, stack.nonoiseOutput]) {
+    const problem = await seriesProblem(path, shape, config.apix);
+    if (problem !== undefined) return problem;
+  }
+  for (const path of Object.values(record.ground_truth ?? {})) {
+    if (!(await pathExists(path))) return `ground-truth file "${path}" is missing`;
+  }
+  return undefined;
+}
+
+/** The folders Chimera servers may touch: the root and the folders of the assembler's inputs. */
+function chimeraDirs(config: GenerateConfig): string[] {
+  const definition = findAssembler(config.assembler);
+  const inputs = [
+    ...(config.model === undefined ? [] : [config.model]),
+    ...(definition === undefined
+      ? []
+      : Object.values(definition.inputFiles(config.assemblerOptions))),
+  ];
+  return [...new Set([config.root, ...inputs.map((file) => dirnameOf(file))])];
+}
+
+function workerCountFor(config: GenerateConfig, options: RunGenerateOptions, stacks: number) {
+  const wanted = options.workers ?? config.workers ?? config.numCores ??
+    (navigator.hardwareConcurrency || 1);
+  return Math.max(0, Math.min(wanted, stacks));
+}
+
+function progressMode(mode: ProgressMode | "auto" | undefined): ProgressMode {
+  if (mode !== undefined && mode !== "auto") return mode;
+  try {
+    return Deno.stderr.isTerminal() ? "tty" : "plain";
+  } catch {
+    return "plain";
+  }
+}
+
+/**
+ * Runs `ets generate` (see the module doc). Returns what was done; failed stacks are in
+ * `failed` (the CLI exits 1). Throws an input error (exit 2) for a refused start, an
+ * `interrupted` EtsError (exit 130/143) when stopped by the signal.
+ * Needs: read on the inputs and root, write on root, run on the engine / Chimera / our binary,
+ * net on 127.0.0.1 (Chimera), env as listed in PERMISSIONS.md.
+ */
+export async function runGenerate(options: RunGenerateOptions): Promise<GenerateResult> {
+  const started = performance.now();
+  const startTime = Date.now();
+  const { config, shard } = options;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const definition = findAssembler(config.assembler);
+  if (definition === undefined) {
+    throw inputError(`Cannot run: unknown assembler "${config.assembler}"`);
+  }
+  const metadataFile = metadataPathOf(config.root, shard);
+  const logFile = logPathOf(config.root, config.name, shard);
+
+  // The run seed: configured, else the earlier run's (resume), else drawn now.
+  const earlier = options.resume ? await readMetadata(metadataFile) : [];
+  const earlierSeed = earlier.find((record) => typeof record.run_seed === "number")?.run_seed;
+  const runSeed = config.seed ?? earlierSeed ?? randomRunSeed();
+  const seedDrawn = config.seed === undefined && earlierSeed === undefined;
+  const stacks = planStacksWithSeed(config, runSeed, shard);
+
+  // Which stacks are complete already (checked, not assumed).
+  const byId = new Map(earlier.map((record) => [record.global_stack_no, record]));
+  const kept = new Set<number>();
+  const redoReasons = new Map<number, string>();
+  if (options.resume) {
+    for (const stack of stacks) {
+      const reason = await incompleteReason(config, stack, byId.get(stack.id));
+      if (reason === undefined) kept.add(stack.id);
+      else if (byId.has(stack.id)) redoReasons.set(stack.id, reason);
+    }
+  }
+  const todo = stacks.filter((stack) => !kept.has(stack.id));
+  const workers = workerCountFor(config, options, todo.length);
+  const usesChimera = definition.usesChimera(config.assemblerOptions) && todo.length > 0;
+  const servers = usesChimera ? Math.max(1, Math.min(config.numChimeraWindows, workers)) : 0;
+  const cores = navigator.hardwareConcurrency || 1;
+  const engineThreads = config.temSimulatorExecutable === undefined
+    ? options.engineThreads ?? Math.max(1, Math.floor(cores / Math.max(1, workers)))
+    : undefined;
+
+  if (options.dryRun) {
+    const disk = estimateDisk(config, todo.length, workers, await assemblyBytes(config));
+    for (
+      const line of formatPlan({
+        config,
+        runSeed,
+        seedDrawn,
+        stacks,
+        kept,
+        shard,
+        workers,
+        servers,
+        engineThreads,
+        disk,
+      })
+    ) print(line);
+    if (!options.resume && (await pathExists(`${config.root}/raw_data`))) {
+      print(`  note: "${config.root}/raw_data" exists; the run would be refused without --resume`);
+    }
+    return {
+      root: config.root,
+      metadataPath: metadataFile,
+      logPath: logFile,
+      runSeed,
+      planned: stacks.length,
+      kept: [...kept],
+      done: [],
+      failed: [],
+      workers,
+      seconds: (performance.now() - started) / 1000,
+      dryRun: true,
+      records: [],
+    };
+  }
+
+  // Refuse to overwrite an earlier run unless resuming.
+  if (!options.resume) {
+    if (shard === undefined) {
+      if (await pathExists(`${config.root}/raw_data`)) {
+        throw inputError(
+          `Cannot start: "${config.root}/raw_data" already exists; remove or rename it, or pass --resume`,
+          { file: `${config.root}/raw_data` },
+        );
+      }
+    } else {
+      for (const stack of stacks) {
+        if (await pathExists(stack.stackDir)) {
+          throw inputError(
+            `Cannot start shard ${shard.index}/${shard.count}: "${stack.stackDir}" already exists; pass --resume`,
+            { file: stack.stackDir },
+          );
+        }
+      }
+      if (await pathExists(metadataFile)) {
+        throw inputError(
+          `Cannot start shard ${shard.index}/${shard.count}: "${metadataFile}" already exists; pass --resume`,
+          { file: metadataFile },
+        );
+      }
+    }
+  }
+  await Deno.mkdir(`${config.root}/raw_data`, { recursive: true });
+
+  // Logging: the file gets everything; the terminal gets warnings (above the progress bar).
+  const mode = progressMode(options.progress);
+  const progress = new Progress({ total: stacks.length, alreadyDone: kept.size, mode });
+  const consoleSink: Sink = (record: LogRecord) => {
+    if (record.level === "warning" || record.level === "error" || record.level === "fatal") {
+      if (mode !== "none") progress.printLine(formatLogLine(record, startTime, "main").trimEnd());
+    }
+  };
+  const closeLogging = await setupLogging({
+    file: logFile,
+    console: false,
+    level: options.logLevel ?? "debug",
+    source: "main",
+    startTime,
+    sinks: [consoleSink],
+  });
+  const logger = getLogger(["generate"]);
+  const controller = new AbortController();
+  const external = options.signal ?? shutdownSignal();
+  const forward = () => controller.abort(external.reason);
+  if (external.aborted) forward();
+  else external.addEventListener("abort", forward, { once: true });
+  const unregisterAbort = onCleanup(() => controller.abort(external.reason));
+
+  let pool: ChimeraPoolHandle | undefined;
+  const unregisterPool = onCleanup(async () => await pool?.close());
+  const planned = new Set(stacks.map((stack) => stack.id));
+  const store = new MetadataStore(
+    metadataFile,
+    earlier.filter((record) => !planned.has(record.global_stack_no)),
+  );
+  const done: number[] = [];
+  const failed: number[] = [];
+  try {
+    for (const warning of config.warnings) logger.warn(warning);
+    logger.info(
+      `Generating "${config.name}": ${stacks.length} stack(s)${
+        shard === undefined ? "" : ` (shard ${shard.index}/${shard.count})`
+      }, ${kept.size} kept, ${todo.length} to do; run seed ${runSeed}; ${workers} worker(s)`,
+    );
+    logger.info(`Config: ${config.configFile}; root: ${config.root}`);
+    for (const [id, reason] of redoReasons) logger.info(`Stack ${id} is redone: ${reason}`);
+    for (const stack of stacks) {
+      const previous = byId.get(stack.id);
+      if (kept.has(stack.id) && previous !== undefined) store.set(previous);
+      else {
+        if (options.resume) await removeTree(stack.stackDir);
+        store.set(pendingRecord(config, stack, runSeed, shard));
+      }
+    }
+    await store.write();
+
+    const plan = permissionPlan(config, { execPath: Deno.execPath() });
+    const flags = options.childPermissionFlags ?? {
+      engine: engineFlags(plan),
+      chimera: chimeraFlags({
+        ...plan,
+        read: [...new Set([...chimeraDirs(config), ...plan.read])],
+      }),
+    };
+    // The pool starts while the workers load; a batch waits for it. If it cannot start, the run
+    // stops with its error.
+    let poolError: unknown;
+    let forwarder: ChimeraForwarder | undefined;
+    if (usesChimera) {
+      logger.info(`Starting ${servers} Chimera server(s)`);
+      const start = options.startChimeraPool ?? defaultChimeraPool;
+      const starting = start({
+        servers,
+        shards: workers,
+        execPath: config.chimeraExecPath,
+        allowDirs: chimeraDirs(config),
+        permissionFlags: flags.chimera,
+        signal: controller.signal,
+      }).then((started) => {
+        pool = started;
+        return started;
+      });
+      starting.catch((error) => {
+        poolError = error;
+        controller.abort({ poolFailed: true });
+      });
+      forwarder = {
+        runBatch: async (shard, commands) => (await starting).runBatch(shard, commands),
+        endShard: async (shard) => (await starting).endShard(shard),
+      };
+    }
+    const engine = engineCommand(config.temSimulatorExecutable, {
+      permissionFlags: flags.engine,
+      threads: engineThreads,
+    });
+    const workerUrl = options.workerUrl ??
+      new URL("../../workers/generate_worker.ts", import.meta.url);
+
+    const result = await runScheduler({
+      stacks: todo,
+      slots: workers,
+      retries: config.retries,
+      signal: controller.signal,
+      logger,
+      chimera: forwarder,
+      createWorker: (slot) =>
+        new Worker(workerUrl.href, {
+          type: "module",
+          name: `worker-${slot + 1}`,
+        }) as unknown as WorkerHandle,
+      initMessage: (slot) => ({
+        type: "init",
+        slot,
+        source: `worker-${slot + 1}`,
+        tempDir: workerTempDir(config.root, slot, shard),
+        config,
+        runSeed,
+        shard,
+        engine,
+        preview: options.preview ?? true,
+        startTime,
+      }),
+      killPid: (pid) => {
+        try {
+          Deno.kill(-pid, "SIGKILL");
+        } catch {
+          try {
+            Deno.kill(pid, "SIGKILL");
+          } catch {
+            // gone, or not permitted (the worker kills its own engine)
+          }
+        }
+      },
+      events: {
+        started: (stack, slot, attempt) => {
+          progress.started(stack.id);
+          logger.debug(`Stack ${stack.id} → worker-${slot + 1} (attempt ${attempt})`);
+        },
+        done: async (record) => {
+          store.set(record);
+          await store.write();
+          done.push(record.global_stack_no);
+          progress.done(record.global_stack_no);
+          logger.info(
+            `Stack ${record.global_stack_no} done in ${
+              (record.elapsed_seconds ?? 0).toFixed(2)
+            } s (engine ${(record.engine?.seconds ?? 0).toFixed(2)} s)`,
+          );
+        },
+        failed: async (stack, error, attempts) => {
+          store.set({
+            ...pendingRecord(config, stack, runSeed, shard),
+            status: "failed",
+            attempts,
+            error,
+          });
+          await store.write();
+          failed.push(stack.id);
+          progress.failed(stack.id);
+        },
+        retrying: (stack, error, attempt) => {
+          const record = store.get(stack.id);
+          if (record !== undefined) store.set({ ...record, attempts: attempt, error });
+          progress.retrying(stack.id);
+        },
+      },
+    });
+    progress.stop();
+    await pool?.close();
+    pool = undefined;
+    await store.flush();
+    if (poolError !== undefined) throw poolError;
+    if (result.aborted) {
+      const reason = controller.signal.reason as ShutdownReason | undefined;
+      const signal = reason?.signal ?? "SIGINT";
+      logger.warn(
+        `Interrupted by ${signal}: ${done.length} stack(s) done in this run; resume with --resume`,
+      );
+      throw new EtsError(`Interrupted by ${signal}; run again with --resume to finish`, {
+        kind: "interrupted",
+        signal,
+      });
+    }
+    if (shard === undefined) {
+      const relative = (path: string | undefined) =>
+        path === undefined
+          ? undefined
+          : path.startsWith(`${config.root}/`)
+          ? path.slice(config.root.length + 1)
+          : path;
+      await writeIndexHtml(
+        config.root,
+        store.records().map((record) => ({
+          name: record.name,
+          preview: relative(record.preview),
+          defocus: record.defocus,
+          seed: record.seed,
+          status: record.status,
+          output: record.status === "done" ? relative(record.output) : undefined,
+        })),
+      );
+      logger.info(`Contact sheet: ${config.root}/index.html`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    logger.info(
+      `Finished: ${
+        kept.size + done.length
+      }/${stacks.length} stack(s) complete, ${failed.length} failed, ${seconds.toFixed(1)} s`,
+    );
+    return {
+      root: config.root,
+      metadataPath: metadataFile,
+      logPath: logFile,
+      runSeed,
+      planned: stacks.length,
+      kept: [...kept],
+      done: done.sort((a, b) => a - b),
+      failed: failed.sort((a, b) => a - b),
+      workers,
+      seconds,
+      dryRun: false,
+      records: store.records(),
+    };
+  } finally {
+    progress.stop();
+    external.removeEventListener("abort", forward);
+    unregisterAbort();
+    await pool?.close().catch(() => {});
+    unregisterPool();
+    await store.flush().catch(() => {});
+    await closeLogging();
+  }
+}

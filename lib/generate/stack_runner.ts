@@ -1,0 +1,203 @@
+/**
+ * One stack from start to finish (what an ETSimulations child process does per stack): the
+ * assembler builds the particles, the stack's engine input and coordinate files are written,
+ * the engine runs, its tilt series are rewritten into `raw_data/NAME_i/` and its text outputs
+ * kept in `raw_data/NAME_i/sim/`, and the stack's metadata record is built. Runs inside a
+ * generate worker; written against plain inputs so it also runs in tests without one.
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { Assembler } from "../assemblers/mod.ts";
+import type { GenerateConfig } from "../config/mod.ts";
+import { type EngineCommand, runEngine } from "./engine_runner.ts";
+import type { ParticleSetRecord, StackRecord } from "./metadata.ts";
+import { moveFile, removeTree, rewriteTiltSeries } from "./outputs.ts";
+import type { Shard, StackPlan } from "./plan.ts";
+import { StackSimulation, TEM_SIMULATOR_LINE_LIMIT } from "./simulation.ts";
+
+/** What a stack needs from its worker. */
+export interface StackContext {
+  /** The validated config. */
+  config: GenerateConfig;
+  /** The worker's assembler. */
+  assembler: Assembler;
+  /** The worker's temp dir. */
+  tempDir: string;
+  /** How to start the engine. */
+  engine: EngineCommand;
+  /** The run seed. */
+  runSeed: number;
+  /** The shard, when sharded. */
+  shard?: Shard;
+  /** Aborts the stack (kills the engine). */
+  signal: AbortSignal;
+  /** Where to log. */
+  logger: Logger;
+  /** Engine pid reports (so the main thread can stop it too). */
+  onEngineStart?: (pid: number) => void;
+  /** Engine exit reports. */
+  onEngineExit?: (pid: number) => void;
+  /** Runs after the outputs are in place (ground truth, preview); may add to the record. */
+  afterStack?: (record: StackRecord) => Promise<void>;
+  /**
+   * Runs the engine step (default: at once). A worker passes a one-at-a-time gate, so it can
+   * assemble its next stack while the engine images this one.
+   */
+  engineGate?: <T>(run: () => Promise<T>) => Promise<T>;
+}
+
+/** Thrown when a stack is stopped by its signal. */
+export class StackAborted extends Error {
+  override name = "StackAborted";
+}
+
+/**
+ * Produces stack `plan` and returns its record (status "done"). Throws an Error with a one-line
+ * reason on failure (the stack's folder is removed then), `StackAborted` when stopped.
+ * Needs read on the inputs, write on the root, run on the engine.
+ */
+export async function runStack(
+  context: StackContext,
+  plan: StackPlan,
+  attempt: number,
+): Promise<StackRecord> {
+  const { config, logger, signal } = context;
+  const started = performance.now();
+  const workDir = `${context.tempDir}/stack_${plan.id}`;
+  const checkAbort = () => {
+    if (signal.aborted) throw new StackAborted(`stack ${plan.id} stopped`);
+  };
+  try {
+    await removeTree(workDir);
+    await Deno.mkdir(workDir, { recursive: true });
+    logger.info(
+      `Stack ${plan.id} (${plan.name}): attempt ${attempt}, defocus ${plan.defocus} µm, seed ${plan.seed}`,
+    );
+
+    const sim = new StackSimulation(config, plan);
+    await context.assembler.setUpTiltSeries(sim);
+    checkAbort();
+
+    const input = sim.buildInput(
+      workDir,
+      context.engine.embedded ? undefined : TEM_SIMULATOR_LINE_LIMIT,
+    );
+    for (const [path, text] of input.coordFiles) await Deno.writeTextFile(path, text);
+    await Deno.writeTextFile(input.files.input, input.text);
+    checkAbort();
+
+    const gate = context.engineGate ?? ((run) => run());
+    const result = await gate(() => {
+      checkAbort();
+      logger.info(`Stack ${plan.id}: running the engine`);
+      return runEngine(context.engine, input.files.input, input.files.log, {
+        signal,
+        onStart: context.onEngineStart,
+        onExit: context.onEngineExit,
+      });
+    });
+    if (result.aborted) throw new StackAborted(`stack ${plan.id} stopped`);
+    if (!result.ok) throw new Error(result.reason ?? "the engine failed");
+    logger.info(`Stack ${plan.id}: engine finished in ${result.seconds.toFixed(2)} s`);
+    checkAbort();
+
+    // Outputs: fresh stack folder, rewritten tilt series, engine files kept in sim/.
+    const facts = config.simFacts;
+    const expected = { nx: facts.detector.nx, ny: facts.detector.ny, nz: facts.tiltAngles.length };
+    await removeTree(plan.stackDir);
+    const simDir = `${plan.stackDir}/sim`;
+    await Deno.mkdir(simDir, { recursive: true });
+    const tiltAngles = await rewriteTiltSeries(input.files.noisy, plan.output, {
+      apix: config.apix,
+      expected,
+      tiltAngles: facts.tiltAngles,
+      label: `ets generate: ${plan.name} noisy, seed ${plan.seed}`,
+    });
+    await rewriteTiltSeries(input.files.nonoise, plan.nonoiseOutput, {
+      apix: config.apix,
+      expected,
+      tiltAngles: facts.tiltAngles,
+      label: `ets generate: ${plan.name} noise-free, seed ${plan.seed}`,
+    });
+    const keep = async (path: string | undefined): Promise<string | undefined> => {
+      if (path === undefined) return undefined;
+      const dest = `${simDir}/${path.slice(path.lastIndexOf("/") + 1)}`;
+      try {
+        await moveFile(path, dest);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      }
+      return dest;
+    };
+    const files = input.files;
+    const engineRecord = {
+      input: (await keep(files.input)) ?? files.input,
+      log: (await keep(files.log)) ?? files.log,
+      geom_file: await keep(files.geom),
+      error_file: await keep(files.error),
+      dose_file: await keep(files.dose),
+      defocus_file: await keep(files.defocus),
+      seconds: result.seconds,
+    };
+    const particleSets: ParticleSetRecord[] = [];
+    for (const set of sim.particleSets) {
+      const coordFile = (await keep(files.coordFiles[set.name])) ?? "";
+      particleSets.push({
+        class_name: set.name,
+        key: set.key,
+        source: set.source,
+        coord_file: coordFile,
+        coordinates: set.coordinates,
+        orientations: set.orientations,
+      });
+    }
+    const fiducialCoords = await keep(files.fiducialCoords);
+
+    const record: StackRecord = {
+      output: plan.output,
+      nonoise_output: plan.nonoiseOutput,
+      global_stack_no: plan.id,
+      apix: config.apix,
+      defocus: plan.defocus,
+      sim_configs: config.simTemplate,
+      particle_coords: config.coordTemplate,
+      orientations: sim.recordedOrientations(),
+      positions: sim.recordedPositions(),
+      custom_data: sim.customData,
+      name: plan.name,
+      seed: plan.seed,
+      run_seed: context.runSeed,
+      tilt_angles: tiltAngles,
+      status: "done",
+      attempts: attempt,
+      ...(context.shard === undefined ? {} : { shard: context.shard }),
+      detector: { nx: expected.nx, ny: expected.ny },
+      particle_sets: particleSets,
+      ...(config.beadMap !== undefined && config.beadOccupancy !== undefined
+        ? {
+          fiducials: {
+            map: config.beadMap,
+            occupancy: config.beadOccupancy,
+            coord_file: fiducialCoords ?? "",
+          },
+        }
+        : {}),
+      engine: engineRecord,
+    };
+    await context.assembler.resetTempDir();
+    await removeTree(workDir);
+    if (context.afterStack !== undefined) await context.afterStack(record);
+    record.elapsed_seconds = (performance.now() - started) / 1000;
+    return record;
+  } catch (error) {
+    await context.assembler.resetTempDir().catch(() => {});
+    await removeTree(workDir).catch(() => {});
+    await removeTree(plan.stackDir).catch(() => {});
+    if (signal.aborted && !(error instanceof StackAborted)) {
+      throw new StackAborted(`stack ${plan.id} stopped`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * After a stack succeeds: its ground truth (lib/groundtruth: IMOD tilt files, per-tilt tables,
+ * particle CSV and RELION STAR files, fiducials included) and its preview picture
+ * (lib/preview), recorded in the stack's metadata record.
+ *
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import type { GenerateConfig } from "../config/mod.ts";
+import { SimTemplate } from "../config/mod.ts";
+import {
+  parseEngineTable,
+  type ParticleSetTruth,
+  type StackTruthInput,
+  writeStackGroundTruth,
+} from "../groundtruth/mod.ts";
+import { writeStackPreview } from "../preview/mod.ts";
+import type { StackRecord } from "./metadata.ts";
+import { FIDUCIAL_NAME } from "./simulation.ts";
+
+function numberIn(template: SimTemplate, type: string, name: string): number | undefined {
+  const value = Number(template.get(type, name));
+  return template.get(type, name) === undefined || !Number.isFinite(value) ? undefined : value;
+}
+
+/**
+ * The ground-truth writer's input for a finished stack (particle sets in engine order, the
+ * fiducials last when the engine wrote their coordinates). Needs --allow-read on the fiducial
+ * coordinate file.
+ */
+export async function stackTruthInput(
+  config: GenerateConfig,
+  record: StackRecord,
+  stackDir: string,
+): Promise<StackTruthInput> {
+  const template = new SimTemplate(config.simTemplateText);
+  const particleSets: ParticleSetTruth[] = record.particle_sets.map((set) => ({
+    className: set.class_name,
+    particles: set.coordinates.map((position, i) => {
+      const angles = set.orientations[i] ?? [0, 0, 0];
+      return {
+        x: position[0],
+        y: position[1],
+        z: position[2],
+        phi: angles[0],
+        theta: angles[1],
+        psi: angles[2],
+      };
+    }),
+  }));
+  const fiducialFile = record.fiducials?.coord_file;
+  if (fiducialFile) {
+    const table = parseEngineTable(await Deno.readTextFile(fiducialFile), fiducialFile, 3);
+    particleSets.push({
+      className: FIDUCIAL_NAME,
+      particles: table.rows.map((row) => ({
+        x: row[0] ?? 0,
+        y: row[1] ?? 0,
+        z: row[2] ?? 0,
+        phi: row[3] ?? 0,
+        theta: row[4] ?? 0,
+        psi: row[5] ?? 0,
+      })),
+    });
+  }
+  const voltage = numberIn(template, "electronbeam", "acc_voltage");
+  const cs = numberIn(template, "optics", "cs");
+  return {
+    stackDir,
+    stackName: record.name,
+    apixNm: record.apix,
+    detector: record.detector,
+    nominalTiltAngles: record.tilt_angles,
+    engineOutputs: {
+      geomFile: record.engine?.geom_file,
+      errorFile: record.engine?.error_file,
+      doseFile: record.engine?.dose_file,
+      defocusFile: record.engine?.defocus_file,
+    },
+    particleSets,
+    tomogramThicknessNm: numberIn(template, "sample", "thickness_edge"),
+    optics: voltage !== undefined && cs !== undefined
+      ? { voltageKv: voltage, sphericalAberrationMm: cs }
+      : undefined,
+  };
+}
+
+/**
+ * Writes a finished stack's ground truth (a failure fails the stack) and, when `preview`, its
+ * preview.png with the particles of interest circled at the tilt closest to 0° (a failure is
+ * only logged). Adds `ground_truth` and `preview` to `record`.
+ * Needs --allow-read on the stack's files, --allow-write on its folder.
+ */
+export async function writeTruthAndPreview(
+  config: GenerateConfig,
+  record: StackRecord,
+  stackDir: string,
+  preview: boolean,
+  logger: Logger,
+): Promise<void> {
+  const truth = await writeStackGroundTruth(await stackTruthInput(config, record, stackDir));
+  const groundTruth: Record<string, string> = {};
+  for (const [key, file] of Object.entries(truth.files)) groundTruth[key] = `${stackDir}/${file}`;
+  record.ground_truth = groundTruth;
+  if (!preview) return;
+  // Circle the particles of interest: the truth lists every set in order, fiducials last.
+  const markers: { x: number; y: number }[] = [];
+  let offset = 0;
+  for (const set of record.particle_sets) {
+    if (set.key) {
+      markers.push(...truth.zeroTilt.markers.slice(offset, offset + set.coordinates.length));
+    }
+    offset += set.coordinates.length;
+  }
+  const out = `${stackDir}/preview.png`;
+  try {
+    await writeStackPreview({
+      noisy: record.output,
+      noiseFree: record.nonoise_output,
+      out,
+      section: truth.zeroTilt.section,
+      markers,
+    });
+    record.preview = out;
+  } catch (error) {
+    logger.warn(
+      `Stack ${record.global_stack_no}: no preview: ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
+  }
+}
