@@ -1,0 +1,20 @@
+/**
+ * `ets tem-simulator`: a TEM-Simulator 1.3 compatible imaging engine (spec
+ * `tem-simulator.md`). `runTemSimulation` runs an input file; the rest is for tools and tests.
+ *
+ * @module
+ */
+export { EXACT_GRID_LIMIT, gridSize, imagingGrids, runTemSimulation } from "./simulation.ts";
+export type { GridSizing } from "./simulation.ts";
+export type { TemSimulationOptions } from "./simulation.ts";
+export { beamFor } from "./beam.ts";
+export type { Beam } from "./beam.ts";
+export { fastFftSize } from "./fft.ts";
+export { RandomStream } from "./random.ts";
+export {
+  iceAbsorptionPotential,
+  iceRealPotential,
+  pdbPotential,
+  readPdbAtoms,
+} from "./pdb_potential.ts";
+export type { PdbPotential, PotentialMap } from "./pdb_potential.ts";

@@ -1,0 +1,221 @@
+/**
+ * Benchmark of `ets tem-simulator` on ../shared/bench/small.txt and large.txt: runs each config in
+ * a temporary copy of the bench folder (the configs name their inputs relatively), in a child
+ * process, and prints wall time, peak RSS, the ratios to TEM-Simulator 1.3's figures
+ * (bench/README.md) and the per-tilt means against spec §6.3.
+ *
+ * Usage: deno run -A scripts/bench/tem_simulator.ts [small|large ...] [--threads N] [--cli] [--keep]
+ *   --cli   run `main.ts tem-simulator CONFIG` instead of the library entry point
+ *   --keep  keep the temporary folders (printed)
+ *
+ * Needs --allow-all (spawns deno and /usr/bin/time, reads/writes temp folders).
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeMrc } from "../../lib/mrc/mod.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BENCH = join(ROOT, "..", "shared", "bench");
+
+/** TEM-Simulator 1.3 on the same kind of machine (bench/README.md, spec §6.1). */
+const REFERENCE = {
+  small: {
+    seconds: 8.81,
+    rssMb: 24,
+    timeTarget: 1 / 3,
+    rssLimitMb: 100,
+    // spec §6.3: section → [noisy mean, noise-free mean]
+    means: {
+      0: [5.75437e6, 5.75317e6],
+      10: [6.64453e6, 6.64522e6],
+      20: [6.81726e6, 6.81648e6],
+      30: [6.64996e6, 6.65008e6],
+      40: [5.78320e6, 5.78362e6],
+    },
+    outputs: ["small_tiltseries.mrc", "small_tiltseries_nonoise.mrc"],
+  },
+  large: {
+    seconds: 292.9,
+    rssMb: 273,
+    timeTarget: 1 / 5,
+    rssLimitMb: 410,
+    means: {
+      0: [5.29024e6, 5.29016e6],
+      9: [6.11195e6, 6.11226e6],
+      18: [6.29648e6, 6.29646e6],
+      27: [6.11727e6, 6.11713e6],
+      36: [5.23571e6, 5.23580e6],
+    },
+    outputs: ["large_tiltseries.mrc", "large_tiltseries_nonoise.mrc"],
+  },
+} as const;
+
+type Case = keyof typeof REFERENCE;
+
+async function childMain(config: string, threads: number | undefined): Promise<void> {
+  const { runTemSimulation } = await import("../../lib/tem/mod.ts");
+  await runTemSimulation(config, { threads });
+}
+
+/** Runs a command under /usr/bin/time -v; returns wall seconds and peak RSS (MB). */
+async function measure(
+  command: string[],
+  cwd: string,
+): Promise<{ seconds: number; cpuSeconds?: number; rssMb: number; ok: boolean; stderr: string }> {
+  const timeAvailable = await Deno.stat("/usr/bin/time").then(() => true, () => false);
+  const args = timeAvailable ? ["-v", ...command] : command.slice(1);
+  const started = performance.now();
+  const child = new Deno.Command(timeAvailable ? "/usr/bin/time" : command[0]!, {
+    args,
+    cwd,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  // Fallback peak RSS without /usr/bin/time: poll VmHWM of the child.
+  let polledKb = 0;
+  const poll = setInterval(() => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      const match = status.match(/VmHWM:\s+(\d+) kB/);
+      if (match) polledKb = Math.max(polledKb, Number(match[1]));
+    } catch {
+      // the child has exited
+    }
+  }, 50);
+  const output = await child.output();
+  clearInterval(poll);
+  const seconds = (performance.now() - started) / 1000;
+  const stderr = new TextDecoder().decode(output.stderr);
+  const match = stderr.match(/Maximum resident set size \(kbytes\): (\d+)/);
+  const rssKb = match ? Number(match[1]) : polledKb;
+  const user = stderr.match(/User time \(seconds\): ([\d.]+)/),
+    system = stderr.match(/System time \(seconds\): ([\d.]+)/);
+  const cpuSeconds = user && system ? Number(user[1]) + Number(system[1]) : undefined;
+  return { seconds, cpuSeconds, rssMb: rssKb / 1024, ok: output.success, stderr };
+}
+
+async function copyBench(): Promise<string> {
+  const folder = await Deno.makeTempDir({ prefix: "ets_bench_tem_" });
+  for await (const entry of Deno.readDir(BENCH)) {
+    if (entry.isFile && !entry.name.endsWith(".png")) {
+      await Deno.copyFile(join(BENCH, entry.name), join(folder, entry.name));
+    }
+  }
+  return folder;
+}
+
+async function sectionMeans(path: string): Promise<number[]> {
+  const volume = decodeMrc(await Deno.readFile(path), path);
+  const { nx, ny, nz } = volume.header;
+  const means: number[] = [];
+  for (let z = 0; z < nz; z++) {
+    let sum = 0;
+    for (let i = z * nx * ny; i < (z + 1) * nx * ny; i++) sum += volume.data[i]!;
+    means.push(sum / (nx * ny));
+  }
+  return means;
+}
+
+async function benchCase(
+  name: Case,
+  threads: number | undefined,
+  cli: boolean,
+  keep: boolean,
+): Promise<boolean> {
+  const reference = REFERENCE[name];
+  const folder = await copyBench();
+  const config = `${name}.txt`;
+  const deno = Deno.execPath();
+  const threadArgs = threads === undefined ? [] : ["--threads", String(threads)];
+  const command = cli
+    ? [
+      deno,
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      join(ROOT, "main.ts"),
+      "tem-simulator",
+      config,
+      ...threadArgs,
+    ]
+    : [deno, "run", "-A", fileURLToPath(import.meta.url), "--child", config, ...threadArgs];
+  const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(0, 3)
+    .join(" ");
+  console.log(`${name}: running in ${folder} (load average before: ${load}) …`);
+  const result = await measure(command, folder);
+  if (!result.ok) {
+    console.log(`${name}: FAILED\n${result.stderr}`);
+    return false;
+  }
+  const timeRatio = result.seconds / reference.seconds;
+  const rssRatio = result.rssMb / reference.rssMb;
+  const timeOk = timeRatio <= reference.timeTarget;
+  const rssOk = result.rssMb < reference.rssLimitMb;
+  console.log(
+    `${name}: wall ${result.seconds.toFixed(2)} s (TEM-Simulator ${reference.seconds} s, ratio ${
+      timeRatio.toFixed(3)
+    }, ` +
+      `target ≤ ${reference.timeTarget.toFixed(3)}: ${timeOk ? "met" : "NOT met"}); peak RSS ${
+        result.rssMb.toFixed(1)
+      } MB ` +
+      `(TEM-Simulator ${reference.rssMb} MB, ratio ${
+        rssRatio.toFixed(2)
+      }, limit < ${reference.rssLimitMb} MB: ${rssOk ? "met" : "NOT met"})`,
+  );
+  for (const [i, output] of reference.outputs.entries()) {
+    const means = await sectionMeans(join(folder, output));
+    const parts = Object.entries(reference.means).map(([section, values]) => {
+      const mine = means[Number(section)]!;
+      const deviation = 100 * (mine / values[i]! - 1);
+      return `sec ${section} ${mine.toExponential(5)} (${deviation >= 0 ? "+" : ""}${
+        deviation.toFixed(3)
+      } %)`;
+    });
+    console.log(`${name}: ${output} means vs spec §6.3: ${parts.join(", ")}`);
+  }
+  const loadAfter = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(
+    0,
+    3,
+  ).join(" ");
+  console.log(
+    `${name}: CPU time (user + sys) ${
+      result.cpuSeconds?.toFixed(2) ?? "?"
+    } s; load average after: ${loadAfter} ` +
+      `(other processes share the ${navigator.hardwareConcurrency} CPUs: wall times are noisy)`,
+  );
+  if (keep) console.log(`${name}: outputs kept in ${folder}`);
+  else await Deno.remove(folder, { recursive: true });
+  return timeOk && rssOk;
+}
+
+if (import.meta.main) {
+  const args = [...Deno.args];
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return false;
+    args.splice(i, 1);
+    return true;
+  };
+  const option = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const value = args[i + 1];
+    args.splice(i, 2);
+    return value;
+  };
+  const threadText = option("--threads");
+  const threads = threadText === undefined ? undefined : Number(threadText);
+  if (flag("--child")) {
+    await childMain(args[0]!, threads);
+  } else {
+    const cli = flag("--cli");
+    const keep = flag("--keep");
+    const cases = (args.length > 0 ? args : ["small", "large"]) as Case[];
+    let allMet = true;
+    for (const name of cases) {
+      if (!(name in REFERENCE)) throw new Error(`Cannot benchmark "${name}": use small or large`);
+      allMet = (await benchCase(name, threads, cli, keep)) && allMet;
+    }
+    console.log(allMet ? "All targets met." : "Some targets not met (see above).");
+  }
+}
