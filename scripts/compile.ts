@@ -1,44 +1,17 @@
 /**
  * `deno task compile [OUTPUT]`: builds `dist/ets` (default) with `deno compile`: the app, its
- * worker entry files and templates embedded (`--include`), the permission flags baked in
- * (lib/pack/flags.ts). `deno compile` needs Deno's `denort` runtime for the target: it downloads
- * it (network), takes it from its cache, or from `DENORT_BIN` (a path to a `denort` binary of
- * this same Deno version). Without any of these it fails with one line saying so; `deno task
+ * worker entry files and templates embedded (`--include workers --include templates`), the
+ * permission and runtime flags baked in (lib/pack/compile_args.ts, lib/pack/flags.ts).
+ * `deno compile` needs Deno's `denort` runtime for the target: it downloads it (network), takes
+ * it from its cache, or from `DENORT_BIN` (a path to a `denort` binary of this same Deno
+ * version). Without any of these it fails with one line saying so; `deno task
  * pack` builds an offline one-file `ets` instead.
  *
  * @module
  */
-import { APP_ASSET_DIRS, APP_PERMISSION_FLAGS, APP_RUNTIME_FLAGS } from "../lib/pack/mod.ts";
+import { compileArgs, denortProblem } from "../lib/pack/mod.ts";
 
 const appRoot = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-
-/** The `deno compile` arguments. Needs no permissions. */
-export function compileArgs(output: string, root = appRoot): string[] {
-  return [
-    "compile",
-    "--quiet",
-    "--no-check",
-    "--frozen",
-    "--output",
-    output,
-    ...APP_ASSET_DIRS.flatMap((dir) => ["--include", `${root}/${dir}`]),
-    ...APP_PERMISSION_FLAGS,
-    ...APP_RUNTIME_FLAGS,
-    `${root}/main.ts`,
-  ];
-}
-
-/** Whether `deno compile` failed for want of `denort` (download or DENORT_BIN). */
-export function denortProblem(stderr: string): string | undefined {
-  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-  const denortLine = lines.find((line) => /denort/i.test(line));
-  const network = lines.find((line) =>
-    /dns error|failed to lookup|error sending request|connection refused|timed out|tcp connect|certificate/i
-      .test(line)
-  );
-  if (denortLine === undefined && network === undefined) return undefined;
-  return (network ?? denortLine ?? "").replace(/^\d+:\s*/, "");
-}
 
 async function main(): Promise<number> {
   const output = Deno.args[0] ?? `${appRoot}/dist/ets`;
@@ -62,7 +35,7 @@ async function main(): Promise<number> {
   await Deno.mkdir(output.slice(0, output.lastIndexOf("/")) || ".", { recursive: true });
   const started = performance.now();
   const result = await new Deno.Command(Deno.execPath(), {
-    args: compileArgs(output),
+    args: compileArgs(output, appRoot),
     cwd: appRoot,
     env: { NO_COLOR: "1" },
     stdout: "piped",

@@ -6,7 +6,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
 import { listFiles, REPO, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
 
-/** Processes (other than this one) whose command line mentions `token`. */
+/**
+ * Processes (other than this one) whose command line mentions `token` or whose working
+ * directory is inside it (engines run in their stack's work dir, given the input by name).
+ */
 async function processesMentioning(token: string): Promise<string[]> {
   const found: string[] = [];
   for await (const entry of Deno.readDir("/proc")) {
@@ -16,7 +19,10 @@ async function processesMentioning(token: string): Promise<string[]> {
         "\0",
         " ",
       );
-      if (cmdline.includes(token)) found.push(`${entry.name}: ${cmdline}`);
+      const cwd = await Deno.readLink(`/proc/${entry.name}/cwd`).catch(() => "");
+      if (cmdline.includes(token) || cwd === token || cwd.startsWith(`${token}/`)) {
+        found.push(`${entry.name}: ${cmdline} (in ${cwd})`);
+      }
     } catch {
       // exited meanwhile
     }

@@ -112,8 +112,15 @@ Deno.test("generate: 4 stacks on 2 workers through the Chimera pool, with metada
       assertEquals([header.nx, header.ny, header.nz], [96, 96, 3]);
       assertEquals(header.voxelSize.x, 5);
       assertEquals(await readMrcTiltAngles(record.output), [-45, 0, 45]);
-      // The particle maps came from Chimera (the temp truth_vols), the coordinate file is kept.
-      assertStringIncludes(record.particle_sets[0].source, "/truth_vols/");
+      // The particle maps came from Chimera (temporary maps, not kept), named in the engine
+      // input by a stable name; the coordinate file is kept.
+      assertEquals(record.particle_sets[0].source, "sim/maps/BasicParticle.mrc");
+      assertEquals(record.particle_sets[0].temporary, true);
+      assertStringIncludes(
+        await Deno.readTextFile(record.engine.input),
+        "map_file_re_in = maps/BasicParticle.mrc",
+      );
+      assert(!("elapsed_seconds" in record) && !("seconds" in record.engine), "no wall times");
       assertEquals(
         await Deno.readTextFile(record.particle_sets[0].coord_file),
         "3 6\n" + record.particle_sets[0].coordinates.map((c: number[], k: number) =>
@@ -149,6 +156,7 @@ Deno.test("generate: 4 stacks on 2 workers through the Chimera pool, with metada
     assertStringIncludes(log, " worker-1 ");
     assertStringIncludes(log, " worker-2 ");
     assertStringIncludes(log, " main generate INFO Finished: 4/4");
+    assert(/ worker-\d generate INFO Stack 3 done in [\d.]+ s \(engine [\d.]+ s\)/.test(log));
     assert(/^\d+:\d\d:\d\d\.\d{6} /m.test(log), "elapsed-time format");
     // Worker temp dirs are gone.
     const rootEntries = [...Deno.readDirSync(config.root)].map((e) => e.name).sort();
@@ -172,6 +180,16 @@ Deno.test("generate: the same seed gives the same bytes with 1 and 2 workers", a
     assertEquals([...one.keys()], [...two.keys()]);
     assertEquals(one.size, 4 * 4); // 2 MRCs, particle and fiducial coordinates
     for (const [name, bytes] of one) assertEquals(bytes, two.get(name), name);
+    // The kept engine inputs and the metadata do not depend on the worker (only on the root).
+    for (let i = 0; i < 4; i++) {
+      const input = `raw_data/Test_${i}/sim/sim.txt`;
+      const text = await Deno.readTextFile(`${dir}/one/${input}`);
+      assert(!text.includes("temp_w"), `${input} names a worker temp dir`);
+      assertEquals(text, await Deno.readTextFile(`${dir}/two/${input}`), input);
+    }
+    const metadata = async (root: string) =>
+      (await Deno.readTextFile(`${root}/sim_metadata.json`)).replaceAll(root, "ROOT");
+    assertEquals(await metadata(`${dir}/one`), await metadata(`${dir}/two`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -121,12 +121,13 @@ Deno.test({
         await Deno.stat(`${root}/sim_metadata.shard-${index}.json`);
         await Deno.stat(`${root}/Test.shard-${index}.log`);
       }
-      const singleFiles = (await filesUnder(`${dir}/single/raw_data`)).filter((f) =>
-        f.endsWith(".mrc")
-      );
-      const slurmFiles = (await filesUnder(`${root}/raw_data`)).filter((f) => f.endsWith(".mrc"));
+      // every file of raw_data: tilt series, the kept engine input (sim/sim.txt), its log and
+      // text outputs, ground truth, previews
+      const singleFiles = await filesUnder(`${dir}/single/raw_data`);
+      const slurmFiles = await filesUnder(`${root}/raw_data`);
       assertEquals(slurmFiles, singleFiles);
-      assertEquals(singleFiles.length, 10);
+      assertEquals(singleFiles.filter((f) => f.endsWith(".mrc")).length, 10);
+      assert(singleFiles.includes("Test_4/sim/sim.txt"), singleFiles.join(", "));
       for (const file of singleFiles) {
         assert(
           await sameBytes(`${dir}/single/raw_data/${file}`, `${root}/raw_data/${file}`),

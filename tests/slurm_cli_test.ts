@@ -7,10 +7,11 @@ import { REPO, writeProject } from "./generate_test_helpers.ts";
 
 const decoder = new TextDecoder();
 
-async function ets(args: string[], cwd?: string) {
+async function ets(args: string[], cwd?: string, env?: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", `${REPO}/main.ts`, ...args],
     cwd,
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -101,6 +102,13 @@ Deno.test("ets slurm and ets merge refuse bad input with one line and exit 2", a
       [["slurm", "-i", config], "--array"],
       [["merge", `${dir}/nowhere`], "no such folder"],
       [["merge", `${dir}/a`], "--shards"],
+      // a shard without a seed would draw its own: refused before anything is written
+      [
+        ["generate", "-i", noSeed, "--shard", "0/2"],
+        'Cannot run shard 0/2: the config has no "seed"',
+      ],
+      [["generate", "-i", config, "--shard", "2/2"], "the shard index I must be 0 <= I < 2"],
+      [["generate", "-i", config, "--shard", "one"], 'expected I/N (e.g. "0/3")'],
     ];
     for (const [args, part] of cases) {
       const result = await ets(args);
@@ -108,11 +116,31 @@ Deno.test("ets slurm and ets merge refuse bad input with one line and exit 2", a
       assertStringIncludes(result.stderr, part);
       assertEquals(result.stdout, "", args.join(" "));
     }
-    // nothing was written for the refused plans
-    await Deno.stat(`${dir}/a/root/slurm`).then(
-      () => assert(false, "a refused ets slurm wrote files"),
-      () => {},
-    );
+    // inside a Slurm array task (no --shard), the shard comes from the environment
+    const task = { SLURM_ARRAY_TASK_ID: "4", SLURM_ARRAY_TASK_MIN: "3", SLURM_ARRAY_TASK_MAX: "5" };
+    const fromEnv = await ets(["generate", "-i", noSeed], undefined, task);
+    assertEquals(fromEnv.code, 2, fromEnv.stderr);
+    assertStringIncludes(fromEnv.stderr, 'Cannot run shard 1/3: the config has no "seed"');
+    const planned = await ets(["generate", "-i", config, "--dry-run"], undefined, {
+      SLURM_ARRAY_TASK_ID: "1",
+      SLURM_ARRAY_TASK_COUNT: "2",
+    });
+    assertEquals(planned.code, 0, planned.stderr);
+    assertStringIncludes(planned.stdout, "Test_1");
+    assert(!planned.stdout.includes("Test_0"), planned.stdout);
+    const uneven = await ets(["generate", "-i", config], undefined, {
+      ...task,
+      SLURM_ARRAY_TASK_COUNT: "2",
+    });
+    assertEquals(uneven.code, 2, uneven.stderr);
+    assertStringIncludes(uneven.stderr, 'pass "--shard I/N" explicitly');
+    // nothing was written for the refused plans and runs
+    for (const folder of [`${dir}/a/root`, `${dir}/b/root`]) {
+      await Deno.stat(folder).then(
+        () => assert(false, `a refused command wrote "${folder}"`),
+        () => {},
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typin
 import { loadConfig } from "../config/mod.ts";
 import { runtimeError } from "../errors/mod.ts";
 import { runGenerate } from "../generate/mod.ts";
+import { resolveShard, slurmArrayEnv } from "../slurm/mod.ts";
 
 /** Parses `--workers`: a positive integer. Needs no permissions. */
 export function parseWorkers(value: string): number {
@@ -20,7 +21,7 @@ export function parseWorkers(value: string): number {
 /**
  * Builds the `generate` subcommand. Needs no permissions to build; running it needs read on the
  * config, its inputs and the root, write on the root, run on the engine, Chimera and our own
- * binary, net on 127.0.0.1 (see lib/generate/PERMISSIONS.md).
+ * binary, net on 127.0.0.1, env on GENERATE_ENV_VARS (see lib/generate/PERMISSIONS.md).
  */
 export function generateCommand() {
   return new Command("generate")
@@ -32,6 +33,10 @@ export function generateCommand() {
     .option("-i, --input <config>", "the YAML config (default: the embedded templates/config.yaml)")
     .option("--root <dir>", "project folder (overrides the config's root)")
     .option("--resume", "keep complete stacks of an earlier run in root and redo the rest")
+    .option(
+      "--shard <I/N>",
+      "run only shard I of N (0-based; default inside a Slurm array job: the task's position)",
+    )
     .option(
       "--dry-run",
       "print the plan (stacks, defocus and seed, workers, servers, disk) and stop",
@@ -52,9 +57,12 @@ export function generateCommand() {
         .default("auto"),
     )
     .action(async (options) => {
+      // `--shard`, else a Slurm array task's position (SLURM_ARRAY_TASK_*), else the whole run
+      const shard = resolveShard(options.shard, slurmArrayEnv());
       const config = await loadConfig(options.input, { root: options.root });
       const result = await runGenerate({
         config,
+        shard,
         resume: options.resume === true,
         dryRun: options.dryRun === true,
         preview: options.preview,
@@ -65,7 +73,9 @@ export function generateCommand() {
       if (result.dryRun) return;
       const complete = result.kept.length + result.done.length;
       console.log(
-        `${complete}/${result.planned} stack(s) complete in ${result.root}/raw_data` +
+        `${complete}/${result.planned} stack(s)` +
+          (shard === undefined ? "" : ` of shard ${shard.index}/${shard.count}`) +
+          ` complete in ${result.root}/raw_data` +
           (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
           `; metadata ${result.metadataPath}; log ${result.logPath}`,
       );

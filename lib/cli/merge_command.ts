@@ -7,8 +7,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { loadConfig, resolvePath } from "../config/mod.ts";
 import { inputError, runtimeError } from "../errors/mod.ts";
-import { shardStackIds, type StackRecord } from "../generate/mod.ts";
-import { writeIndexHtml } from "../preview/mod.ts";
+import { shardStackIds, type StackRecord, writeContactSheet } from "../generate/mod.ts";
 import {
   layoutFromRecords,
   mergeShards,
@@ -86,19 +85,7 @@ export function mergeCommand() {
       const report = await mergeShards(root, layout);
       if (report.written) {
         // the contact sheet a one-machine run writes (shards do not)
-        const relative = (path: string | undefined) =>
-          path !== undefined && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
-        await writeIndexHtml(
-          root,
-          report.records.map((record) => ({
-            name: record.name,
-            preview: relative(record.preview),
-            defocus: record.defocus,
-            seed: record.seed,
-            status: record.status,
-            output: relative(record.output),
-          })),
-        );
+        await writeContactSheet(root, report.records);
         console.log(
           `merged ${report.complete} stack(s) from ${layout.stacks.length} shard(s) into ${report.metadataPath}`,
         );

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { selfInvocation } from "../platform/mod.ts";
+import { childEnv, selfInvocation } from "../platform/mod.ts";
 
 /** How to start the engine (the input file is appended as the last argument). */
 export interface EngineCommand {
@@ -50,7 +50,10 @@ export interface EngineRunOptions {
   onExit?: (pid: number) => void;
   /** Milliseconds between SIGTERM and SIGKILL on abort (default 500). */
   killGraceMs?: number;
-  /** Extra environment variables for the engine. */
+  /**
+   * Extra environment variables for the engine (on top of the loader-variable handling of
+   * lib/platform childEnv, which keeps the spawn working when `LD_LIBRARY_PATH` is set).
+   */
   env?: Record<string, string>;
 }
 
@@ -133,10 +136,13 @@ export function killEngine(child: Deno.ChildProcess, signal: Deno.Signal): void 
 }
 
 /**
- * Runs the engine on `inputPath` (its folder is the working directory) and judges the result by
- * the exit code and by `logPath`. Never throws for engine failures (see `EngineResult.reason`);
- * throws only when the program cannot be started.
- * Needs --allow-run on the engine, --allow-read on `logPath`.
+ * Runs the engine on `inputPath` (its folder is the working directory, and the engine gets the
+ * file's name in it) and judges the result by the exit code and by `logPath`. Never throws for engine failures (see `EngineResult.reason`);
+ * throws only when the program cannot be started. The engine's environment blanks `LD_*` /
+ * `DYLD_*` variables (saved as `ETS_SAVED_*`) where Deno would otherwise refuse the spawn (see
+ * lib/platform childEnv).
+ * Needs --allow-run on the engine, --allow-read on `logPath`; reads the loader variables where
+ * --allow-env permits.
  */
 export async function runEngine(
   engine: EngineCommand,
@@ -145,15 +151,18 @@ export async function runEngine(
   options: EngineRunOptions = {},
 ): Promise<EngineResult> {
   const started = performance.now();
-  const cwd = inputPath.slice(0, Math.max(1, inputPath.lastIndexOf("/")));
+  // The engine runs in the input's folder and is given the input by its name there, so what it
+  // writes about its input (its log) does not depend on where the folder is.
+  const slash = inputPath.lastIndexOf("/");
+  const cwd = slash < 0 ? undefined : inputPath.slice(0, Math.max(1, slash));
   const child = new Deno.Command(engine.command, {
-    args: [...engine.args, inputPath],
+    args: [...engine.args, slash < 0 ? inputPath : inputPath.slice(slash + 1)],
     cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
     detached: true,
-    env: options.env,
+    env: childEnv(engine.embedded ? "ets" : "external", options.env),
   }).spawn();
   options.onStart?.(child.pid);
   let aborted = false;

@@ -77,3 +77,34 @@ Deno.test("engine runner: log completion check", () => {
   assert(logSaysComplete("# Computing\n# \n# Simulation complete.\n"));
   assert(!logSaysComplete("# Simulation complete soon\n"));
 });
+
+Deno.test("engine runner: the engine runs in the input's folder, given its name; loader path handled", async () => {
+  const dir = await Deno.makeTempDir();
+  const saved = Deno.env.get("LD_LIBRARY_PATH");
+  try {
+    const log = `${dir}/sim.log`;
+    const input = `${dir}/sim.txt`;
+    await Deno.writeTextFile(input, "");
+    const body = 'printf \'%s %s [%s] [%s]\\n\' "$1" "$(pwd)" "$LD_LIBRARY_PATH" ' +
+      '"$ETS_SAVED_LD_LIBRARY_PATH" > seen.txt; echo "# Simulation complete." > sim.log';
+    const program = await script(dir, body);
+    Deno.env.set("LD_LIBRARY_PATH", "/opt/module/lib");
+    // our own binary: loader path blanked, its value saved for descendants
+    assert((await runEngine({ command: program, args: [], embedded: true }, input, log)).ok);
+    const real = await Deno.realPath(dir);
+    assertEquals(
+      (await Deno.readTextFile(`${dir}/seen.txt`)).trim(),
+      `sim.txt ${real} [] [/opt/module/lib]`,
+    );
+    // an external program keeps it where --allow-run is unscoped (as here)
+    assert((await runEngine(engineCommand(program), input, log)).ok);
+    assertEquals(
+      (await Deno.readTextFile(`${dir}/seen.txt`)).trim(),
+      `sim.txt ${real} [/opt/module/lib] [/opt/module/lib]`,
+    );
+  } finally {
+    if (saved === undefined) Deno.env.delete("LD_LIBRARY_PATH");
+    else Deno.env.set("LD_LIBRARY_PATH", saved);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

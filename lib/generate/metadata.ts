@@ -21,8 +21,15 @@ export interface ParticleSetRecord {
   class_name: string;
   /** Particles of interest (true) or decoys. */
   key: boolean;
-  /** The source map / model file given to the engine (temp maps are removed after the stack). */
+  /**
+   * The source map / model file given to the engine: an input file's absolute path, or, for a
+   * map the assembler made (`temporary`), its name relative to the stack folder as the kept
+   * engine input names it (`sim/maps/<class_name>.mrc`; the map itself is removed after the
+   * stack). Never a worker's or shard's temp path, so records are the same wherever the stack ran.
+   */
   source: string;
+  /** True when `source` was a map the assembler made for this stack (not kept). */
+  temporary?: boolean;
   /** The coordinate file given to the engine (kept in the stack's `sim/` folder). */
   coord_file: string;
   /** Positions imaged, nm (sample frame, origin at the centre). */
@@ -31,7 +38,11 @@ export interface ParticleSetRecord {
   orientations: Triple[];
 }
 
-/** The engine run of a stack: its input, log and text outputs (all kept in `sim/`). */
+/**
+ * The engine run of a stack: its input, log and text outputs (all kept in `sim/`). Wall times
+ * are in the log (`Stack N done in X s (engine Y s)`), not here: a record is the same whichever
+ * machine, worker or shard produced the stack.
+ */
 export interface EngineRecord {
   /** The TEM-Simulator input file used. */
   input: string;
@@ -45,8 +56,6 @@ export interface EngineRecord {
   dose_file?: string;
   /** defocus_file_out. */
   defocus_file?: string;
-  /** Wall time of the engine, seconds. */
-  seconds: number;
 }
 
 /** The fiducial set of a stack. */
@@ -109,8 +118,6 @@ export interface StackRecord {
   ground_truth?: Record<string, string>;
   /** The preview picture, when written. */
   preview?: string;
-  /** Wall time of the whole stack (assembly, engine, outputs), seconds. */
-  elapsed_seconds?: number;
 }
 
 /** The metadata file of a run or shard, rewritten atomically on every change. */

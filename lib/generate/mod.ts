@@ -53,6 +53,7 @@ export {
   FIDUCIAL_NAME,
   formatCoordFile,
   fullPrecision,
+  localPath,
   particleSection,
   sourceKind,
   type StackInput,
@@ -61,7 +62,14 @@ export {
   TEM_SIMULATOR_LINE_LIMIT,
 } from "./simulation.ts";
 export { rewriteTiltSeries, seriesProblem } from "./outputs.ts";
-export { runStack, StackAborted, type StackContext } from "./stack_runner.ts";
+export {
+  runStack,
+  stableSources,
+  STACK_MAPS_DIR,
+  StackAborted,
+  type StackContext,
+} from "./stack_runner.ts";
+export { contactSheetStacks, writeContactSheet } from "./contact_sheet.ts";
 export { runScheduler, type SchedulerOptions, type WorkerHandle } from "./scheduler.ts";
 export { etaText, Progress, type ProgressMode, type ProgressOptions } from "./progress.ts";
 export {

@@ -31,7 +31,11 @@ export interface PermissionPlan {
   env: string[];
 }
 
-/** Environment variables generate (and the programs it starts) may read. */
+/**
+ * Environment variables generate (and the programs it starts) may read: lookups, the loader path
+ * and its saved copy (lib/platform childEnv: children of a process started under `module load`),
+ * and the Slurm array variables the shard is told by (lib/slurm SLURM_ARRAY_VARIABLES).
+ */
 export const GENERATE_ENV_VARS: readonly string[] = [
   "PATH",
   "HOME",
@@ -39,10 +43,12 @@ export const GENERATE_ENV_VARS: readonly string[] = [
   "NO_COLOR",
   "TERM",
   "LD_LIBRARY_PATH",
+  "ETS_SAVED_LD_LIBRARY_PATH",
   "DENO_DIR",
   "SLURM_ARRAY_TASK_ID",
   "SLURM_ARRAY_TASK_MIN",
   "SLURM_ARRAY_TASK_MAX",
+  "SLURM_ARRAY_TASK_STEP",
   "SLURM_ARRAY_TASK_COUNT",
   "SLURM_ARRAY_JOB_ID",
   "SLURM_JOB_ID",

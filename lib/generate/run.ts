@@ -12,8 +12,8 @@ import { ChimeraPool } from "../chimera/mod.ts";
 import { dirnameOf, type GenerateConfig } from "../config/mod.ts";
 import { EtsError, inputError } from "../errors/mod.ts";
 import { formatLogLine, getLogger, setupLogging } from "../log/mod.ts";
-import { writeIndexHtml } from "../preview/mod.ts";
 import { onCleanup, type ShutdownReason, shutdownSignal } from "../platform/mod.ts";
+import { writeContactSheet } from "./contact_sheet.ts";
 import { engineCommand } from "./engine_runner.ts";
 import { MetadataStore, readMetadata, type StackRecord } from "./metadata.ts";
 import { pathExists, removeTree, seriesProblem } from "./outputs.ts";
@@ -224,6 +224,13 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
   const definition = findAssembler(config.assembler);
   if (definition === undefined) {
     throw inputError(`Cannot run: unknown assembler "${config.assembler}"`);
+  }
+  if (shard !== undefined && config.seed === undefined) {
+    // each shard would draw its own run seed: the stacks would not be one run's
+    throw inputError(
+      `Cannot run shard ${shard.index}/${shard.count}: the config has no "seed", and every shard must use the same one (add e.g. "seed: 1234")`,
+      { file: config.configFile, key: "seed" },
+    );
   }
   const metadataFile = metadataPathOf(config.root, shard);
   const logFile = logPathOf(config.root, config.name, shard);
@@ -458,9 +465,8 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
           done.push(record.global_stack_no);
           progress.done(record.global_stack_no);
           logger.info(
-            `Stack ${record.global_stack_no} done in ${
-              (record.elapsed_seconds ?? 0).toFixed(2)
-            } s (engine ${(record.engine?.seconds ?? 0).toFixed(2)} s)`,
+            `Stack ${record.global_stack_no} recorded (attempt ${record.attempts}); ` +
+              `${kept.size + done.length}/${stacks.length} complete`,
           );
         },
         failed: async (stack, error, attempts) => {
@@ -498,24 +504,8 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
       });
     }
     if (shard === undefined) {
-      const relative = (path: string | undefined) =>
-        path === undefined
-          ? undefined
-          : path.startsWith(`${config.root}/`)
-          ? path.slice(config.root.length + 1)
-          : path;
-      await writeIndexHtml(
-        config.root,
-        store.records().map((record) => ({
-          name: record.name,
-          preview: relative(record.preview),
-          defocus: record.defocus,
-          seed: record.seed,
-          status: record.status,
-          output: record.status === "done" ? relative(record.output) : undefined,
-        })),
-      );
-      logger.info(`Contact sheet: ${config.root}/index.html`);
+      // a shard's contact sheet would show only its stacks: `ets merge` writes the run's
+      logger.info(`Contact sheet: ${await writeContactSheet(config.root, store.records())}`);
     }
     const seconds = (performance.now() - started) / 1000;
     logger.info(

@@ -1,8 +1,13 @@
 /**
  * One stack's simulation set-up (ETSimulations' Simulation class): the template sim.txt copied
  * and edited for this stack (outputs, log, defocus, seed, engine text outputs into the work dir,
- * input paths made absolute), particle and particleset sections with their coordinate files
- * (nm, full precision, `N 6`), and the fiducial set.
+ * the template's input paths made absolute), particle and particleset sections with their
+ * coordinate files (nm, full precision, `N 6`), and the fiducial set.
+ *
+ * Files inside the stack's work dir are named relative to it (the engine runs there and reads
+ * relative paths against the input's folder), so the input text does not depend on which
+ * worker's temp dir the stack ran in, and the copy kept in `raw_data/NAME_i/sim/` names the
+ * files kept beside it.
  *
  * @module
  */
@@ -187,12 +192,14 @@ export class StackSimulation implements TiltSeriesSimulation {
   }
 
   /**
-   * The engine input of this stack, with its files under `workDir`. `lineLimit` (for an external
+   * The engine input of this stack, with its files under `workDir` (named relative to it in the
+   * text: the engine runs with `workDir` as its folder). `lineLimit` (for an external
    * TEM-Simulator) makes over-long lines an error instead of a silent truncation.
    */
   buildInput(workDir: string, lineLimit?: number): StackInput {
     const config = this.#config;
     const plan = this.#plan;
+    const local = (path: string) => localPath(workDir, path);
     const template = new SimTemplate(config.simTemplateText);
     const templateDir = dirnameOf(config.simTemplate);
     const files: StackWorkFiles = {
@@ -230,26 +237,26 @@ export class StackSimulation implements TiltSeriesSimulation {
           template.rewriteLine(
             parameter.lineIndex,
             parameter.name,
-            `${workDir}/${basenameOf(parameter.value)}`,
+            basenameOf(parameter.value),
           );
         }
       }
     }
-    template.set("simulation", "log_file", files.log);
+    template.set("simulation", "log_file", local(files.log));
     template.set("simulation", "rand_seed", String(plan.seed));
     const detectors = template.componentsOf("detector").length;
     for (let d = 0; d < detectors; d++) {
       const path = d === 0 ? files.noisy : d === 1 ? files.nonoise : `${workDir}/detector_${d}.mrc`;
-      template.set("detector", "image_file_out", path, d);
+      template.set("detector", "image_file_out", local(path), d);
     }
     template.set("optics", "defocus_nominal", fullPrecision(plan.defocus));
-    template.set("optics", "defocus_file_out", files.defocus);
-    template.set("geometry", "geom_file_out", files.geom);
+    template.set("optics", "defocus_file_out", local(files.defocus));
+    template.set("geometry", "geom_file_out", local(files.geom));
     if ((template.get("geometry", "geom_errors") ?? "none") !== "none") {
       files.error = `${workDir}/err.txt`;
-      template.set("geometry", "error_file_out", files.error);
+      template.set("geometry", "error_file_out", local(files.error));
     }
-    template.set("electronbeam", "dose_file_out", files.dose);
+    template.set("electronbeam", "dose_file_out", local(files.dose));
 
     const coordFiles: [string, string][] = [];
     const lines: string[] = [""];
@@ -257,13 +264,13 @@ export class StackSimulation implements TiltSeriesSimulation {
       const coordFile = `${workDir}/${set.name}_coord.txt`;
       files.coordFiles[set.name] = coordFile;
       coordFiles.push([coordFile, formatCoordFile(set.coordinates, set.orientations)]);
-      lines.push(...particleSection(set.name, set.source, config.apix));
+      lines.push(...particleSection(set.name, local(set.source), config.apix));
       lines.push(
         "=== particleset ===",
         `particle_type = ${set.name}`,
         `num_particles = ${set.coordinates.length}`,
         "particle_coords = file",
-        `coord_file_in = ${quoted(coordFile)}`,
+        `coord_file_in = ${quoted(local(coordFile))}`,
         "",
       );
     }
@@ -276,7 +283,7 @@ export class StackSimulation implements TiltSeriesSimulation {
         `occupancy = ${fullPrecision(config.beadOccupancy)}`,
         "particle_coords = random",
         "where = volume",
-        `coord_file_out = ${quoted(files.fiducialCoords)}`,
+        `coord_file_out = ${quoted(local(files.fiducialCoords))}`,
         "",
       );
     }
@@ -294,6 +301,14 @@ export class StackSimulation implements TiltSeriesSimulation {
     }
     return { text, coordFiles, files };
   }
+}
+
+/**
+ * `path` relative to `dir` when it lies inside it, else unchanged. Needs no permissions.
+ */
+export function localPath(dir: string, path: string): string {
+  const base = dir.replace(/\/+$/, "");
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path;
 }
 
 function quoted(value: string): string {

@@ -47,6 +47,43 @@ export interface StackContext {
   engineGate?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
+/** The folder, inside a stack's work dir, of the assembled maps given to the engine. */
+export const STACK_MAPS_DIR = "maps";
+
+/**
+ * Gives every particle set whose source lies in the worker's temp dir (a map the assembler made,
+ * removed after the stack) a stable name in the work dir, `maps/<set name><ext>` (a hard link,
+ * or a copy where links fail), and points the set at it. Returns, by set name, what the metadata
+ * records for those sets: the name relative to the stack folder where the kept engine input
+ * lives (`sim/maps/…`), marked temporary. Needs read and write on both folders.
+ */
+export async function stableSources(
+  sim: StackSimulation,
+  tempDir: string,
+  workDir: string,
+): Promise<Map<string, Pick<ParticleSetRecord, "source" | "temporary">>> {
+  const recorded = new Map<string, Pick<ParticleSetRecord, "source" | "temporary">>();
+  const base = tempDir.replace(/\/+$/, "");
+  for (const set of sim.particleSets) {
+    if (!set.source.startsWith(`${base}/`) || set.source.startsWith(`${workDir}/`)) continue;
+    const extension = /\.[^./]+$/.exec(set.source)?.[0] ?? "";
+    const name = `${STACK_MAPS_DIR}/${set.name}${extension}`;
+    const stable = `${workDir}/${name}`;
+    await Deno.mkdir(`${workDir}/${STACK_MAPS_DIR}`, { recursive: true });
+    try {
+      await Deno.link(set.source, stable);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new Error(`the assembler's map "${set.source}" of "${set.name}" is missing`);
+      }
+      await Deno.copyFile(set.source, stable);
+    }
+    set.source = stable;
+    recorded.set(set.name, { source: `sim/${name}`, temporary: true });
+  }
+  return recorded;
+}
+
 /** Thrown when a stack is stopped by its signal. */
 export class StackAborted extends Error {
   override name = "StackAborted";
@@ -78,6 +115,9 @@ export async function runStack(
     const sim = new StackSimulation(config, plan);
     await context.assembler.setUpTiltSeries(sim);
     checkAbort();
+    // Maps the assembler made in the worker's temp dir are given to the engine under stable
+    // names in the stack's work dir, so the engine input names no worker or shard temp path.
+    const recordedSources = await stableSources(sim, context.tempDir, workDir);
 
     const input = sim.buildInput(
       workDir,
@@ -139,15 +179,15 @@ export async function runStack(
       error_file: await keep(files.error),
       dose_file: await keep(files.dose),
       defocus_file: await keep(files.defocus),
-      seconds: result.seconds,
     };
     const particleSets: ParticleSetRecord[] = [];
     for (const set of sim.particleSets) {
       const coordFile = (await keep(files.coordFiles[set.name])) ?? "";
+      const source = recordedSources.get(set.name) ?? { source: set.source };
       particleSets.push({
         class_name: set.name,
         key: set.key,
-        source: set.source,
+        ...source,
         coord_file: coordFile,
         coordinates: set.coordinates,
         orientations: set.orientations,
@@ -189,7 +229,11 @@ export async function runStack(
     await context.assembler.resetTempDir();
     await removeTree(workDir);
     if (context.afterStack !== undefined) await context.afterStack(record);
-    record.elapsed_seconds = (performance.now() - started) / 1000;
+    // Wall times go to the log, not the record: records are the same wherever a stack ran.
+    logger.info(
+      `Stack ${plan.id} done in ${((performance.now() - started) / 1000).toFixed(2)} s ` +
+        `(engine ${result.seconds.toFixed(2)} s)`,
+    );
     return record;
   } catch (error) {
     await context.assembler.resetTempDir().catch(() => {});

@@ -1,6 +1,13 @@
 import { EtsError } from "../errors/mod.ts";
-import { assertEquals, assertThrows } from "../testing/mod.ts";
-import { formatShard, parseShard, resolveShard } from "./shard.ts";
+import { GENERATE_ENV_VARS } from "../generate/mod.ts";
+import { assert, assertEquals, assertThrows } from "../testing/mod.ts";
+import {
+  formatShard,
+  parseShard,
+  resolveShard,
+  SLURM_ARRAY_VARIABLES,
+  slurmArrayEnv,
+} from "./shard.ts";
 
 Deno.test("parseShard reads I/N, 0-based", () => {
   assertEquals(parseShard("0/3"), { index: 0, count: 3 });
@@ -109,4 +116,19 @@ Deno.test("resolveShard: arrays that are not one range ask for --shard", () => {
     EtsError,
     "not on the range",
   );
+});
+
+Deno.test("the Slurm variables the shard is told by are in generate's --allow-env list", () => {
+  for (const name of SLURM_ARRAY_VARIABLES) {
+    assert(GENERATE_ENV_VARS.includes(name), `${name} is missing from GENERATE_ENV_VARS`);
+  }
+});
+
+Deno.test({
+  name: "slurmArrayEnv reads only its variables, one by one (scoped --allow-env)",
+  permissions: { env: [...SLURM_ARRAY_VARIABLES] },
+  fn: () => {
+    const env = slurmArrayEnv();
+    assertEquals(Object.keys(env).sort(), [...SLURM_ARRAY_VARIABLES].sort());
+  },
 });
