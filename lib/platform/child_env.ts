@@ -83,6 +83,10 @@ export function loaderEnvOverrides(
 
 function readEnvironment(): Record<string, string> {
   try {
+    // ask first: a bare toObject() under a scoped --allow-env would prompt on a terminal
+    if (Deno.permissions.querySync({ name: "env" }).state !== "granted") {
+      throw new Deno.errors.NotCapable("no unscoped --allow-env");
+    }
     return Deno.env.toObject();
   } catch {
     // no unscoped --allow-env: read what we may, one name at a time
@@ -90,6 +94,9 @@ function readEnvironment(): Record<string, string> {
     for (const name of COMMON_LOADER_VARIABLES) {
       for (const key of [name, SAVED_PREFIX + name]) {
         try {
+          if (Deno.permissions.querySync({ name: "env", variable: key }).state !== "granted") {
+            continue;
+          }
           const value = Deno.env.get(key);
           if (value !== undefined) env[key] = value;
         } catch {

@@ -1,13 +1,14 @@
 /**
- * Benchmark of `ets generate`: 8 small stacks (the demo template: 256x256, 9 tilts, 4 particles
- * through the embedded Chimera server, fiducials) on 1 worker, then on 2 workers, with the
+ * Benchmark of `ets generate`: 8 small stacks (the demo template at the size of the engine's
+ * "small" benchmark, ../shared/bench/small.txt: 512x512, 41 tilts; 4 particles through the
+ * embedded Chimera server, fiducials) on 1 worker, then on 2 workers, with the
  * embedded engine at 1 thread per stack. Prints the wall times, the speed-up of 2 workers over 1
  * (goal ≥ 1.85 on 2 cores) and the share of wall time spent outside the engine (goal ≤ 2 %):
  * 1 − Σ engine seconds / (wall × workers), i.e. worker time not spent imaging (start-up, Chimera
  * assembly, MRC rewriting, ground truth, previews, idle tails).
  *
  * Run: deno run -A scripts/bench/generate.ts [--stacks N] [--size PX] [--tilts N] [--preview]
- * (defaults: 8 stacks, 256 px, 9 tilts). The start-up (CLI, Chimera server, workers) and the last
+ * (defaults: 8 stacks, 512 px, 41 tilts). The start-up (CLI, Chimera server, workers) and the last
  * stack's outputs are a fixed ~0.3 s per run; per stack, assembly and outputs overlap the engine
  * (a worker assembles its next stack while the engine images the current one).
  *
@@ -21,8 +22,8 @@ function argValue(name: string, fallback: string): string {
 }
 
 const stacks = Number(argValue("--stacks", "8"));
-const size = Number(argValue("--size", "256"));
-const tilts = Number(argValue("--tilts", "9"));
+const size = Number(argValue("--size", "512"));
+const tilts = Number(argValue("--tilts", "41"));
 const preview = Deno.args.includes("--preview");
 
 async function run(dir: string, workers: number) {
@@ -55,12 +56,19 @@ async function run(dir: string, workers: number) {
     const errors = log.split("\n").filter((line) => / ERROR /.test(line)).slice(0, 3).join("\n");
     throw new Error(`generate failed: ${new TextDecoder().decode(out.stderr)}${errors}`);
   }
-  const metadata = JSON.parse(await Deno.readTextFile(`${root}/sim_metadata.json`)) as {
-    engine?: { seconds: number };
-    elapsed_seconds?: number;
-  }[];
-  const engine = metadata.reduce((sum, record) => sum + (record.engine?.seconds ?? 0), 0);
-  const stackTime = metadata.reduce((sum, record) => sum + (record.elapsed_seconds ?? 0), 0);
+  // wall times are in the log ("Stack N done in X s (engine Y s)"), not in the metadata
+  const log = await Deno.readTextFile(`${root}/demo.log`);
+  let engine = 0;
+  let stackTime = 0;
+  let done = 0;
+  for (const match of log.matchAll(/Stack \d+ done in ([\d.]+) s \(engine ([\d.]+) s\)/g)) {
+    stackTime += Number(match[1]);
+    engine += Number(match[2]);
+    done += 1;
+  }
+  if (done !== stacks) {
+    throw new Error(`expected ${stacks} "Stack N done" log lines, found ${done}`);
+  }
   return { wall, engine, stackTime, outside: 1 - engine / (wall * workers) };
 }
 
