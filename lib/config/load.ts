@@ -174,8 +174,9 @@ export async function parseConfigText(
   }
 
   const report = (problems: ConfigProblem[]): never => {
+    // problems at a line first, in file order (an unknown key often explains a missing one)
     const sorted = [...problems].sort((a, b) =>
-      (locations.lineOf(a.path) ?? 0) - (locations.lineOf(b.path) ?? 0)
+      (locations.lineOf(a.path) ?? Infinity) - (locations.lineOf(b.path) ?? Infinity)
     );
     const first = sorted[0] as ConfigProblem;
     return fail(locations.lineOf(first.path), first.reason, dottedPath(first.path));

@@ -128,6 +128,11 @@ Deno.test("config: bad keys give one line with the key and its line", async () =
     await rejects(dir, BASE.replace("apix: 0.5\n", ""), /: missing key "apix"$/);
     await rejects(
       dir,
+      BASE.replace("num_stacks: 3", "num_stack: 3"),
+      /line 5: unknown key "num_stack" \(did you mean "num_stacks"\?\)/,
+    );
+    await rejects(
+      dir,
       BASE.replace("defocus_values: [1, 2]", "defocus_values: [1, x]"),
       /line 8: "defocus_values\[1\]" must be a number, got "x"/,
     );
