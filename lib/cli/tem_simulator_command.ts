@@ -4,7 +4,12 @@
  * The input file is read and checked completely (values, required parameters, input files and
  * tables, output folders) before anything is written, so bad input exits 2 with one line and no
  * output. Then the simulation runs (`runTemSimulation` of lib/tem/mod.ts, imported lazily so the
- * other subcommands start without the engine); exit 0 on success, 1 on a runtime failure.
+ * other subcommands start without the engine), echoing its progress to stdout like TEM-Simulator;
+ * exit 0 on success, 1 on a runtime failure.
+ *
+ * Documented invocation (memory: see lib/platform selfInvocation, which spawns it the same way):
+ * `deno run -A --unstable-worker-options --no-code-cache
+ * --v8-flags=--max-semi-space-size=1,--optimize-for-size main.ts tem-simulator FILE`.
  *
  * @module
  */
@@ -19,6 +24,36 @@ export function parseThreads(value: string): number {
     throw new InvalidArgumentError(`"${value}" is not a number of threads (1 to 1024).`);
   }
   return Number(value);
+}
+
+/**
+ * The stdout line for a line of the simulation log, as TEM-Simulator prints its progress: the
+ * message without the log's `# ` prefix, or undefined for the log's empty separator lines.
+ * Needs no permissions.
+ */
+export function progressMessage(logLine: string): string | undefined {
+  const message = logLine.replace(/^# ?/, "");
+  return message === "" ? undefined : message;
+}
+
+const encoder = new TextEncoder();
+let stdoutOpen = true;
+
+/**
+ * Echoes a progress line of the log to stdout ({@linkcode progressMessage}). A closed stdout
+ * (e.g. `| head`) ends the echo, not the simulation. Needs no permissions.
+ */
+export function echoProgress(logLine: string): void {
+  const message = progressMessage(logLine);
+  if (message === undefined || !stdoutOpen) return;
+  const bytes = encoder.encode(message + "\n");
+  try {
+    for (let written = 0; written < bytes.length;) {
+      written += Deno.stdout.writeSync(bytes.subarray(written));
+    }
+  } catch {
+    stdoutOpen = false;
+  }
 }
 
 /** Whether a path exists. Needs --allow-read on PATH. */
@@ -46,7 +81,11 @@ export function temSimulatorCommand() {
       "<file>",
       "TEM-Simulator input file (relative paths in it resolve against its folder)",
     )
-    .option("--threads <n>", "worker threads (default: one per CPU)", parseThreads)
+    .option(
+      "--threads <n>",
+      "threads for the tilts (default: 1 for grids up to about 720², else one per CPU)",
+      parseThreads,
+    )
     .action(async (file, options) => {
       const input = await parseSimulationFile(file);
       await checkOutputPaths(input);
@@ -56,7 +95,11 @@ export function temSimulatorCommand() {
       try {
         // Loaded here so that the other subcommands start without the engine.
         const { runTemSimulation } = await import("../tem/mod.ts");
-        await runTemSimulation(file, { threads: options.threads, signal: shutdownSignal() });
+        await runTemSimulation(file, {
+          threads: options.threads,
+          signal: shutdownSignal(),
+          echo: echoProgress,
+        });
       } catch (error) {
         if (error instanceof EtsError && error.kind === "input") {
           // Bad input found while running: leave no output behind.

@@ -21,16 +21,36 @@ export function isCompiledBinary(): boolean {
 }
 
 /**
+ * Deno flags of the imaging engine (`ets tem-simulator`), as in its documented invocation: no V8
+ * code cache (its memory-mapped database), a 1 MB young generation (V8 grows it to 16 MB
+ * semi-spaces under the engine's short-lived numbers) and V8's size-over-speed heuristics. About
+ * 20 MB less peak memory on a 576² grid at no cost in time (scripts/bench/tem_simulator.ts).
+ */
+const ENGINE_FLAGS = [
+  "--no-code-cache",
+  "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
+];
+
+/**
  * The invocation that runs `ets <subcommand>` in a new process, with `permissionFlags`
- * (e.g. `--allow-read=/data`) when running from source or a bundle. A compiled binary
- * carries its flags baked in, so they are not repeated.
- * Needs `--allow-read` for `Deno.execPath()`.
+ * (e.g. `--allow-read=/data`) when running from source or a bundle; `tem-simulator` also gets
+ * the engine's memory flags. A compiled binary carries its flags baked in, so they are not
+ * repeated. Needs `--allow-read` for `Deno.execPath()`.
  */
 export function selfInvocation(subcommand: string[], permissionFlags: string[] = []): Invocation {
   const exec = Deno.execPath();
   if (isCompiledBinary()) return { command: exec, args: [...subcommand] };
+  const engine = subcommand[0] === "tem-simulator" ? ENGINE_FLAGS : [];
   return {
     command: exec,
-    args: ["run", "--quiet", "--no-prompt", ...permissionFlags, Deno.mainModule, ...subcommand],
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...engine,
+      ...permissionFlags,
+      Deno.mainModule,
+      ...subcommand,
+    ],
   };
 }

@@ -419,11 +419,23 @@ export class ComplexFft2d {
   readonly #data: number;
   readonly #spectrum: number;
 
-  constructor(readonly engine: FftEngine, readonly nx: number, readonly ny: number) {
+  readonly #owned: boolean;
+
+  /**
+   * A complex FFT with its own buffers, or living in `regions` (float indices of 2·nx·ny free
+   * floats each, 16-byte aligned, e.g. parts of a larger FFT's buffer that is idle meanwhile).
+   */
+  constructor(
+    readonly engine: FftEngine,
+    readonly nx: number,
+    readonly ny: number,
+    regions?: { data: number; spectrum: number },
+  ) {
     this.#rowSetup = engine.setup(nx, "complex");
     this.#colSetup = engine.setup(ny, "complex");
-    this.#data = engine.allocate(2 * nx * ny);
-    this.#spectrum = engine.allocate(2 * nx * ny);
+    this.#owned = regions === undefined;
+    this.#data = regions?.data ?? engine.allocate(2 * nx * ny);
+    this.#spectrum = regions?.spectrum ?? engine.allocate(2 * nx * ny);
     this.#views = new HeapViews(engine);
   }
 
@@ -432,8 +444,9 @@ export class ComplexFft2d {
     return this.#spectrum;
   }
 
-  /** Frees the buffers (the object must not be used afterwards). */
+  /** Frees its own buffers (the object must not be used afterwards). */
   dispose(): void {
+    if (!this.#owned) return;
     this.engine.free(this.#data);
     this.engine.free(this.#spectrum);
   }
@@ -511,20 +524,26 @@ export class RealFft2d {
     return this.#views.f32.subarray(this.#spectrum, this.#spectrum + this.nx * this.ny);
   }
 
-  /** data → spectrum (data is overwritten). */
-  forward(): void {
+  /**
+   * data → spectrum (data is overwritten). Rows outside `firstRow` … `endRow` − 1 must be zero
+   * (their transforms, zero, are skipped).
+   */
+  forward(firstRow = 0, endRow = this.ny): void {
     const { nx, ny, halfX } = this;
-    this.#rowSetup.run(this.#data, ny, nx, FORWARD);
+    this.#rowSetup.run(this.#data + firstRow * nx, endRow - firstRow, nx, FORWARD);
     transposeComplex(this.#views.f64, this.#data >> 1, this.#spectrum >> 1, ny, halfX);
     this.#colSetup.run(this.#spectrum, halfX, 2 * ny, FORWARD);
   }
 
-  /** spectrum → data, unnormalised (spectrum is overwritten). */
-  inverse(): void {
+  /**
+   * spectrum → data, unnormalised (spectrum is overwritten); only rows `firstRow` … `endRow` − 1
+   * of data are finished (the others hold intermediate values).
+   */
+  inverse(firstRow = 0, endRow = this.ny): void {
     const { nx, ny, halfX } = this;
     this.#colSetup.run(this.#spectrum, halfX, 2 * ny, BACKWARD);
     transposeComplex(this.#views.f64, this.#spectrum >> 1, this.#data >> 1, halfX, ny);
-    this.#rowSetup.run(this.#data, ny, nx, BACKWARD);
+    this.#rowSetup.run(this.#data + firstRow * nx, endRow - firstRow, nx, BACKWARD);
   }
 }
 
@@ -539,32 +558,42 @@ export interface EvenKernel {
   values: Float32Array | Float64Array;
 }
 
-/** Makes an {@linkcode EvenKernel} from a function of the folded indices. Needs no permissions. */
+/**
+ * Makes an {@linkcode EvenKernel} from a function of the folded indices (in float32 with
+ * `float32`). Needs no permissions.
+ */
 export function evenKernel(
   nx: number,
   ny: number,
   f: (kx: number, ky: number) => number,
+  float32 = false,
 ): EvenKernel {
   const hx = Math.floor(nx / 2) + 1, hy = Math.floor(ny / 2) + 1;
-  const values = new Float64Array(hx * hy);
+  const values = float32 ? new Float32Array(hx * hy) : new Float64Array(hx * hy);
   for (let kx = 0; kx < hx; kx++) for (let ky = 0; ky < hy; ky++) values[kx * hy + ky] = f(kx, ky);
   return { nx, ny, values };
 }
 
 /**
- * An even real kernel given row by row: fills `row[ky]` (ky = 0 … ny/2) with K(kxFolded, ky),
- * kxFolded = min(kx, nx − kx).
+ * An even real kernel given row by row: `fill` sets `row[ky]` (ky = 0 … ny/2) to K(kxFolded, ky),
+ * kxFolded = min(kx, nx − kx). An object (one method for every kernel of a class) rather than a
+ * closure, so that optimised callers keep one call target.
  */
-export type KernelRows = (kxFolded: number, row: Float32Array) => void;
-
-/** Row access to an {@linkcode EvenKernel} or {@linkcode KernelRows}. */
-function rowsOf(kernel: EvenKernel | KernelRows, hy: number): KernelRows {
-  if (typeof kernel === "function") return kernel;
-  const v = kernel.values;
-  return (kx, row) => {
-    for (let ky = 0; ky < hy; ky++) row[ky] = v[kx * hy + ky]!;
-  };
+export interface KernelRows {
+  fill(kxFolded: number, row: Float32Array): void;
 }
+
+/** Rows of an {@linkcode EvenKernel} table. */
+class TableRows implements KernelRows {
+  constructor(readonly values: Float32Array | Float64Array, readonly hy: number) {}
+  fill(kx: number, row: Float32Array): void {
+    const v = this.values, hy = this.hy;
+    for (let ky = 0; ky < hy; ky++) row[ky] = v[kx * hy + ky]!;
+  }
+}
+
+/** Kernel rows of {@linkcode multiplyRealSpectrum} (grow-only; it is not re-entrant). */
+let kernelRows = new Float32Array(0);
 
 /**
  * Multiplies (or, with `accumulate`, adds the product into `target`) the packed spectrum of a
@@ -582,27 +611,37 @@ export function multiplyRealSpectrum(
   const spec = fft.spectrum;
   const out = target ?? spec;
   const hy = Math.floor(ny / 2) + 1;
-  const rows = rowsOf(kernel, hy);
-  const row = new Float32Array(hy), rowN = new Float32Array(hy);
-  // Rows kx = 1 … nx/2 − 1: plain products.
+  const rows: KernelRows = "values" in kernel ? new TableRows(kernel.values, hy) : kernel;
+  if (kernelRows.length < 2 * hy) kernelRows = new Float32Array(2 * hy);
+  const row = kernelRows.subarray(0, hy), rowN = kernelRows.subarray(hy, 2 * hy);
+  // Rows kx = 1 … nx/2 − 1: plain products (ky and ny − ky share a kernel value).
   for (let kx = 1; kx < halfX; kx++) {
-    rows(kx, row);
-    let p = 2 * kx * ny;
-    for (let ky = 0; ky < ny; ky++, p += 2) {
-      const w = scale * row[ky <= ny - ky ? ky : ny - ky]!;
+    rows.fill(kx, row);
+    const p0 = 2 * kx * ny;
+    for (let ky = 0; ky <= ny - ky; ky++) {
+      const w = scale * row[ky]!;
+      const p = p0 + 2 * ky, m = p0 + 2 * (ny - ky);
       if (accumulate) {
         out[p]! += spec[p]! * w;
         out[p + 1]! += spec[p + 1]! * w;
+        if (ky !== 0 && ky !== ny - ky) {
+          out[m]! += spec[m]! * w;
+          out[m + 1]! += spec[m + 1]! * w;
+        }
       } else {
         out[p] = spec[p]! * w;
         out[p + 1] = spec[p + 1]! * w;
+        if (ky !== 0 && ky !== ny - ky) {
+          out[m] = spec[m]! * w;
+          out[m + 1] = spec[m + 1]! * w;
+        }
       }
     }
   }
   // Row 0 packs kx = 0 (A) and kx = nx/2 (B) as Z = A + iB:
   // Z'[k] = ½(K0 + KN)·Z[k] + ½(K0 − KN)·conj(Z[−k]).
-  rows(0, row);
-  rows(nx / 2, rowN);
+  rows.fill(0, row);
+  rows.fill(nx / 2, rowN);
   for (let ky = 0; ky <= ny - ky; ky++) {
     const my = ky === 0 ? 0 : ny - ky;
     const k0 = scale * row[ky]!, kN = scale * rowN[ky]!;

@@ -299,6 +299,26 @@ Deno.test("random streams: deterministic per key, normal, Poisson and Wald momen
   assertAlmostEquals(w.variance / (n * excess), 1, 0.02);
 });
 
+Deno.test("detector noise in bulk draws what Poisson then Wald per pixel draw", () => {
+  // λ below and above the PTRS threshold, zero counts, DQE 1 (no Wald) and a high excess.
+  for (const [lambda, excess] of [[3, 1.5], [801, 1.5], [12, 0], [0, 1.5], [60, 9]] as const) {
+    const bulk = new Float32Array(20000), single = new Float32Array(20000);
+    for (let i = 0; i < bulk.length; i++) {
+      bulk[i] = single[i] = lambda * (1 + 0.5 * Math.sin(i));
+    }
+    new RandomStream(7, "detector", 1, 0).detectorNoise(bulk, excess);
+    const r = new RandomStream(7, "detector", 1, 0);
+    for (let i = 0; i < single.length; i++) {
+      const n = r.poisson(single[i]!);
+      single[i] = n === 0 || excess === 0 ? n : r.wald(n, n / excess * n);
+    }
+    // The Wald transform is rearranged in bulk: equal up to float64 rounding.
+    for (let i = 0; i < bulk.length; i++) {
+      assertAlmostEquals(bulk[i]!, single[i]!, 1e-6 * Math.max(1, Math.abs(single[i]!)));
+    }
+  }
+});
+
 Deno.test("boundary mean counts each face voxel once", () => {
   const data = new Float32Array(3 * 3 * 3).fill(1);
   data[13] = 100; // the centre voxel is not on the boundary

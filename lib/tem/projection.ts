@@ -44,6 +44,9 @@ export interface Projection {
   t: [number, number];
 }
 
+/** The (shared, empty) accumulators of a geometry-only projection. */
+const EMPTY = new Float32Array(0);
+
 /** Reusable buffers for projections (grow-only). Needs no permissions. */
 export class ProjectionScratch {
   re: Float32Array = new Float32Array(0);
@@ -119,7 +122,7 @@ export function projectMap(
     scale * m[3 + d1]!,
   ];
   const t: [number, number] = [cx - a[0] * c0 - a[1] * c1, cy - a[2] * c0 - a[3] * c1];
-  if (geometryOnly) return { p0, p1, re: new Float32Array(0), im: new Float32Array(0), a, t };
+  if (geometryOnly) return { p0, p1, re: EMPTY, im: EMPTY, a, t };
   const [re, im] = scratch !== undefined
     ? scratch.accumulators(p0 * p1)
     : [new Float32Array(p0 * p1), new Float32Array(p0 * p1)];
@@ -229,10 +232,10 @@ export function boxResampleAdd(
  * Needs no permissions.
  */
 export class TouchedRows {
-  readonly first: Int32Array;
-  readonly last: Int32Array;
+  first: Int32Array;
+  last: Int32Array;
   any = false;
-  constructor(readonly nx: number, readonly ny: number) {
+  constructor(public nx: number, public ny: number) {
     this.first = new Int32Array(ny).fill(nx);
     this.last = new Int32Array(ny).fill(-1);
   }
@@ -246,9 +249,19 @@ export class TouchedRows {
   }
   /** Forgets every mark. */
   clear(): void {
-    this.first.fill(this.nx);
-    this.last.fill(-1);
+    this.first.fill(this.nx, 0, this.ny);
+    this.last.fill(-1, 0, this.ny);
     this.any = false;
+  }
+  /** Reuses the rows for a grid of nx × ny (the arrays grow only when ny exceeds them). */
+  reset(nx: number, ny: number): void {
+    if (this.first.length < ny) {
+      this.first = new Int32Array(ny);
+      this.last = new Int32Array(ny);
+    }
+    this.nx = nx;
+    this.ny = ny;
+    this.clear();
   }
 }
 

@@ -34,6 +34,8 @@ export interface PathLengths {
   lMin: number;
   /** Largest L over pixels whose support path is below 1 nm (−∞ if none). */
   lMax: number;
+  /** Largest L over all pixels. */
+  lTop: number;
   /** True when the beam was (nearly) parallel to the sample and the lengths were set to 0. */
   parallel: boolean;
 }
@@ -75,9 +77,9 @@ export function pathLengths(
   const dx = rotation[6]!, dy = rotation[7]!, dz = rotation[8]!;
   if (Math.abs(dz) < 1e-3) {
     ice.fill(0);
-    return { length: ice, lMin: 0, lMax: -Infinity, parallel: true };
+    return { length: ice, lMin: 0, lMax: -Infinity, lTop: 0, parallel: true };
   }
-  let lMin = Infinity, lMax = -Infinity;
+  let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
   const R = sample.diameter / 2;
   const R2 = R * R;
   const tc = sample.thicknessCenter, te = sample.thicknessEdge;
@@ -134,6 +136,7 @@ export function pathLengths(
             ice[k] = l;
             if (l < lMin) lMin = l;
             if (l > lMax) lMax = l;
+            if (l > lTop) lTop = l;
             continue;
           }
           top = 2 * C / (bt + Math.sqrt(dt));
@@ -143,6 +146,7 @@ export function pathLengths(
         ice[k] = l;
         if (l < lMin) lMin = l;
         if (l > lMax) lMax = l;
+        if (l > lTop) lTop = l;
         continue;
       }
       roots.length = 0;
@@ -165,9 +169,10 @@ export function pathLengths(
       ice[k] = l;
       if (l < lMin) lMin = l;
       if (ls * stretch < 1 && l > lMax) lMax = l;
+      if (l > lTop) lTop = l;
     }
   }
-  return { length: ice, lMin, lMax, parallel: false };
+  return { length: ice, lMin, lMax, lTop, parallel: false };
 }
 
 /** Ice length along Z (not yet stretched) by the general breakpoint method. */

@@ -41,7 +41,7 @@ import type { PotentialMap } from "./pdb_potential.ts";
 import { RandomStream } from "./random.ts";
 import { apply3, multiply3, particleRotation } from "./rotation.ts";
 import type { PixelGrid } from "./sample_path.ts";
-import { inProcessExecutor, type TiltExecutor, workerExecutor } from "./tilt_executor.ts";
+import { type TiltExecutor, workerExecutor } from "./tilt_executor.ts";
 import {
   type DetectorSetup,
   type ImagingSetup,
@@ -54,7 +54,10 @@ import { computeVolume, writeVolumeMap } from "./volume.ts";
 
 /** Options of {@linkcode runTemSimulation}. */
 export interface TemSimulationOptions {
-  /** Worker threads for the tilts (default: the number of CPUs; 1 runs in this thread). */
+  /**
+   * Threads for the tilts (1 runs in this thread; default: 1 for grids up to
+   * {@linkcode SINGLE_THREAD_GRID} pixels, else the number of CPUs).
+   */
   threads?: number;
   /** Aborts the run (outputs are removed). */
   signal?: AbortSignal;
@@ -255,6 +258,13 @@ async function generateVolumeMaps(context: RunContext): Promise<void> {
  */
 export type GridSizing = "auto" | "exact" | "fast";
 
+/**
+ * Wave grids up to this many pixels (≈ 724²) run in this thread by default: a worker costs ≈ 16 MB
+ * for its isolate plus its own FFT memory, and its speed-up is small next to that (a 576² tilt
+ * takes ≈ 60 ms). Larger grids use every CPU.
+ */
+export const SINGLE_THREAD_GRID = 1 << 19;
+
 /** Grids above this many pixels run with this thread computing too (memory before speed). */
 const LARGE_GRID = 1 << 21;
 
@@ -437,20 +447,14 @@ async function generateMicrographs(
     log.blank();
     await log.flush();
 
-    // Small grids: every thread in a worker (fastest). Large grids: this thread simulates tilts
-    // too, with threads − 1 workers (one isolate and its buffers less in memory).
-    const large = wave.nx * wave.ny > LARGE_GRID;
-    executor = threads <= 1
-      ? await inProcessExecutor(setup)
-      : large
-      ? await workerExecutor(setup, threads - 1, await TiltSimulator.create(setup), false)
-      : await workerExecutor(setup, threads);
+    let count = 0;
+    for (const set of sets) count += set.coordinates.length;
+    /** Particle buffers of finished jobs, reused (a worker receives a copy). */
+    const particlePool: Float64Array[] = [];
     const jobFor = (i: number): TiltJob => {
       const p = rotations[i]!;
       const err = errors[i]!;
-      let count = 0;
-      for (const set of sets) count += set.coordinates.length;
-      const particles = new Float64Array(count * INSTANCE_STRIDE);
+      const particles = particlePool.pop() ?? new Float64Array(count * INSTANCE_STRIDE);
       let o = 0;
       for (const set of sets) {
         for (const [k, c] of set.coordinates.entries()) {
@@ -478,32 +482,64 @@ async function generateMicrographs(
     };
     /** Detector image buffers written and free for reuse (bounds memory on large grids). */
     const imagePool: ArrayBuffer[] = [];
-    const pending = new Map<number, Promise<TiltResult>>();
-    let next = 0;
-    // Jobs in flight: one per thread.
-    const ahead = Math.max(1, threads);
-    for (let i = 0; i < ntilts; i++) {
-      while (next < ntilts && next < i + ahead) {
-        const job = executor.run(jobFor(next));
-        job.catch(() => {}); // awaited in order below; a failure after an earlier one is moot
-        pending.set(next, job);
-        next++;
-      }
-      const result = await untilAborted(pending.get(i)!, context.signal);
-      pending.delete(i);
+    const logTilt = (i: number, projected: number, warnings: string[]) => {
       log.note(`Computing projection number ${i + 1}.`);
-      for (const warning of result.warnings) log.warning(warning);
-      log.note(`Projected ${result.projected} particles.`);
-      for (const [d, image] of result.images.entries()) {
-        await writers[d]!.append(image);
-        log.note(
-          `Detector image number ${i + 1} written to file ${
-            log.fileName(input.detectors[d]!.image_file_out)
-          }.`,
-        );
+      for (const warning of warnings) log.warning(warning);
+      log.note(`Projected ${projected} particles.`);
+    };
+    const logImage = (i: number, d: number) =>
+      log.note(
+        `Detector image number ${i + 1} written to file ${
+          log.fileName(input.detectors[d]!.image_file_out)
+        }.`,
+      );
+
+    if (threads <= 1) {
+      // This thread only: each detector image is written straight from the FFT memory before
+      // the next one is computed (no image buffers at all).
+      const simulator = await TiltSimulator.create(setup);
+      for (let i = 0; i < ntilts; i++) {
+        if (context.signal?.aborted) throw interruption(context.signal);
+        const job = jobFor(i);
+        const { projected, warnings } = simulator.simulate(job);
+        particlePool.push(job.particles);
+        logTilt(i, projected, warnings);
+        for (let d = 0; d < writers.length; d++) {
+          await untilAborted(writers[d]!.append(simulator.detectorImage(job, d)), context.signal);
+          logImage(i, d);
+        }
+        log.blank();
       }
-      for (const image of result.images) imagePool.push(image.buffer as ArrayBuffer);
-      log.blank();
+    } else {
+      // Small grids: every thread in a worker (fastest). Large grids: this thread simulates tilts
+      // too, with threads − 1 workers (one isolate and its buffers less in memory).
+      const large = wave.nx * wave.ny > LARGE_GRID;
+      executor = large
+        ? await workerExecutor(setup, threads - 1, await TiltSimulator.create(setup), false)
+        : await workerExecutor(setup, threads);
+      const pending = new Map<number, { job: TiltJob; result: Promise<TiltResult> }>();
+      let next = 0;
+      // Jobs in flight: one per thread.
+      for (let i = 0; i < ntilts; i++) {
+        while (next < ntilts && next < i + threads) {
+          const job = jobFor(next);
+          const result = executor.run(job);
+          result.catch(() => {}); // awaited in order below; a failure after an earlier one is moot
+          pending.set(next, { job, result });
+          next++;
+        }
+        const { job, result: running } = pending.get(i)!;
+        const result = await untilAborted(running, context.signal);
+        pending.delete(i);
+        particlePool.push(job.particles);
+        logTilt(i, result.projected, result.warnings);
+        for (const [d, image] of result.images.entries()) {
+          await writers[d]!.append(image);
+          logImage(i, d);
+        }
+        for (const image of result.images) imagePool.push(image.buffer as ArrayBuffer);
+        log.blank();
+      }
     }
     for (const writer of writers) await writer.close();
   } catch (error) {
@@ -530,7 +566,7 @@ export async function runTemSimulation(
   if (seed === undefined) {
     seed = Math.floor(Date.now() / 1000) % 2147483647;
   }
-  const threads = Math.max(1, Math.floor(options.threads ?? navigator.hardwareConcurrency ?? 1));
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(input)));
   const context: RunContext = {
     input,
     log,
@@ -560,6 +596,18 @@ export async function runTemSimulation(
     );
   }
   await log.flush();
+}
+
+/**
+ * The default number of threads for a run: 1 for small wave grids (memory before a small speed-up),
+ * else the number of CPUs. Needs no permissions.
+ */
+export function defaultThreads(input: SimulationInput): number {
+  const cpus = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  if (!input.simulation.generate_micrographs || input.optics === undefined) return cpus;
+  if (input.detectors.length === 0) return cpus;
+  const { wave } = imagingGrids(input);
+  return wave.nx * wave.ny <= SINGLE_THREAD_GRID ? 1 : cpus;
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts. Needs no permissions. */

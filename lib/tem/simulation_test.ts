@@ -1,7 +1,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../testing/mod.ts";
-import { runTemSimulation } from "./simulation.ts";
+import { parseSimulationFile } from "./input/mod.ts";
+import { defaultThreads, runTemSimulation } from "./simulation.ts";
 
 const FIXTURE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -86,4 +87,12 @@ Deno.test("without rand_seed the seed taken from the clock is logged", async () 
   } finally {
     await Deno.remove(run.folder, { recursive: true });
   }
+});
+
+Deno.test("small wave grids run in one thread by default, larger ones on every CPU", async () => {
+  const input = await parseSimulationFile(join(FIXTURE, "sim.txt"));
+  assertEquals(defaultThreads(input), 1);
+  const detector = input.detectors[0]!;
+  const large = { ...input, detectors: [{ ...detector, det_pix_x: 2000, det_pix_y: 2000 }] };
+  assertEquals(defaultThreads(large), Math.max(1, navigator.hardwareConcurrency));
 });

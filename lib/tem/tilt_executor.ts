@@ -7,12 +7,7 @@
  */
 import { runtimeError } from "../errors/mod.ts";
 import { onCleanup } from "../platform/mod.ts";
-import {
-  type ImagingSetup,
-  type TiltJob,
-  type TiltResult,
-  TiltSimulator,
-} from "./tilt_simulation.ts";
+import type { ImagingSetup, TiltJob, TiltResult, TiltSimulator } from "./tilt_simulation.ts";
 import type { TiltWorkerRequest, TiltWorkerResponse } from "./worker_protocol.ts";
 
 /** Runs tilts. */
@@ -21,15 +16,6 @@ export interface TiltExecutor {
   run(job: TiltJob): Promise<TiltResult>;
   /** Stops every worker. Idempotent. */
   close(): void;
-}
-
-/** Runs tilts one at a time in this thread. Needs --allow-read of the npm cache. */
-export async function inProcessExecutor(setup: ImagingSetup): Promise<TiltExecutor> {
-  const simulator = await TiltSimulator.create(setup);
-  return {
-    run: (job) => Promise.resolve().then(() => simulator.run(job)),
-    close: () => {},
-  };
 }
 
 interface Pending {

@@ -21,10 +21,10 @@ import {
 import type { KernelTable, ScatteringKernels } from "./kernels.ts";
 import {
   angularFrequency,
+  applyLensTransfer,
   detectorMtf,
   fresnelPropagator,
   type LensParameters,
-  lensTransferRows,
 } from "./optics.ts";
 import {
   addProjection,
@@ -97,6 +97,8 @@ export interface ImagingSetup {
 const TILE_MARGIN = 12;
 /** Smallest tile side. */
 const MIN_TILE = 64;
+/** Rows of path lengths computed per call. */
+const PATH_ROWS = 32;
 /** Whole-grid scratch buffers up to this many pixels are kept between tilts. */
 const KEEP_GRID_BUFFERS = 1 << 20;
 /** Tile FFTs kept between tilts (also at most the size of one grid-size complex FFT in all). */
@@ -134,14 +136,15 @@ interface Cluster {
   tileY: number;
 }
 
-/** Absorbed intensity of one tile and slice. */
+/** Absorbed intensity of one tile and slice: a w × h patch of the grid at (x0, y0). */
 interface LostIntensity {
   slice: number;
   x0: number;
   y0: number;
-  /** Tile width (row length of `data`). */
-  width: number;
-  data: Float32Array;
+  w: number;
+  h: number;
+  /** Where its values (w·h, x fastest) start in the patch arena. */
+  offset: number;
 }
 
 /** Floats per particle instance in {@linkcode TiltJob.particles}: type, x, y, z, M (9). */
@@ -189,17 +192,36 @@ export class TiltSimulator {
   readonly #mtf: EvenKernel[];
   readonly #engine: FftEngine;
   readonly #scratch = new ProjectionScratch();
+  /** Tile FFTs with their own buffers (tiles too large to live in the idle grid spectrum). */
   readonly #tiles = new Map<string, ComplexFft2d>();
-  readonly #touchedRows = new Map<number, TouchedRows>();
+  /** Tile FFTs living in the grid FFT's spectrum buffer (idle while tiles are propagated). */
+  readonly #sharedTiles = new Map<string, ComplexFft2d>();
+  readonly #touched: TouchedRows;
   readonly #propagators = new Map<string, { x: Float64Array; y: Float64Array }>();
+  /** Radial kernels of the inelastic blur and the background (reused). */
+  readonly #radial: RadialKernelRows;
   /** |q| (rad/nm) for the folded indices along x and y. */
   readonly #qx: Float64Array;
   readonly #qy: Float64Array;
   /** Ice-equivalent path lengths of a block of rows (all rows on small grids). */
   #pathBlock: Float32Array;
-  /** Absorbed intensity buffers by tile size, and the inelastic spectrum. */
-  readonly #lost = new Map<string, Float32Array>();
+  /** Patches of absorbed intensity of the current tilt (tiles) and their defocus. */
+  readonly #lostPatches: LostIntensity[] = [];
+  #lostDefocus = 0;
+  /** The inelastic spectrum of the current tilt in the whole-grid layout. */
+  #globalInelastic: Float32Array | undefined;
+  /** Absorbed-intensity patch values of the current tilt (grow-only, reused by every tilt). */
+  #patchArena = new Float32Array(0);
+  #patchFloats = 0;
+  /** The inelastic spectrum of the whole-grid layout on grids too large for the path buffer. */
   #inelastic: Float32Array | undefined;
+  /** The intensity of the tilt last simulated (in the FFT memory) and its job. */
+  #image: Float32Array | undefined;
+  #imageJob: TiltJob | undefined;
+  /** Row buffers of the lens transfer function and of grid resampling (reused). */
+  readonly #lensRow: Float32Array;
+  #resampleMid = new Float64Array(0);
+  #resampleColumn = new Float64Array(0);
 
   private constructor(setup: ImagingSetup, engine: FftEngine) {
     this.#setup = setup;
@@ -218,11 +240,11 @@ export class TiltSimulator {
       const key = JSON.stringify([d.grid.nx, d.grid.ny, d.gain, d.mtf]);
       let kernel = mtfs.get(key);
       if (kernel === undefined) {
-        const values = evenKernel(d.grid.nx, d.grid.ny, (kx, ky) => {
+        kernel = evenKernel(d.grid.nx, d.grid.ny, (kx, ky) => {
           const xi = Math.hypot(kx / d.grid.nx, ky / d.grid.ny);
           return d.gain * detectorMtf(xi, d.mtf);
-        }).values;
-        mtfs.set(key, kernel = { nx: d.grid.nx, ny: d.grid.ny, values: Float32Array.from(values) });
+        }, true);
+        mtfs.set(key, kernel);
       }
       return kernel;
     });
@@ -235,6 +257,9 @@ export class TiltSimulator {
       (_, i) => angularFrequency(i, ny, setup.wave.pixel),
     );
     this.#pathBlock = new Float32Array(nx * Math.min(ny, 32));
+    this.#touched = new TouchedRows(nx, ny);
+    this.#lensRow = new Float32Array(2 * (Math.floor(ny / 2) + 1));
+    this.#radial = new RadialKernelRows(this.#qx, this.#qy, nx === ny);
   }
 
   /** Creates a simulator (instantiates the WebAssembly FFT). Needs --allow-read of the npm cache. */
@@ -242,17 +267,47 @@ export class TiltSimulator {
     return new TiltSimulator(setup, await FftEngine.create());
   }
 
-  /** Simulates one tilt. */
+  /**
+   * Simulates one tilt: its images in new buffers (or `job.outputs`), e.g. to be transferred from
+   * a worker.
+   */
   run(job: TiltJob): TiltResult {
-    const setup = this.#setup;
-    const { nx, ny } = setup.wave;
+    const { projected, warnings } = this.simulate(job);
+    const images = this.#setup.detectors.map((_detector, d) => {
+      const view = this.detectorImage(job, d);
+      const reuse = job.outputs?.[d];
+      const out = reuse !== undefined && reuse.byteLength === view.byteLength
+        ? new Float32Array(reuse)
+        : new Float32Array(view.length);
+      out.set(view);
+      return out;
+    });
+    return { index: job.index, images, projected, warnings };
+  }
+
+  /**
+   * Simulates one tilt up to the detectors (multislice, optics, background); its detector images
+   * are then taken one by one with {@linkcode detectorImage}.
+   */
+  simulate(job: TiltJob): { projected: number; warnings: string[] } {
     const warnings: string[] = [];
     const { projected, inelastic } = this.#multislice(job);
-    const image = this.#background(job, inelastic, warnings);
-    const images = setup.detectors.map((detector, d) =>
-      this.#detect(job, d, detector, image, nx, ny)
-    );
-    return { index: job.index, images, projected, warnings };
+    this.#image = this.#background(job, inelastic, warnings);
+    this.#imageJob = job;
+    return { projected, warnings };
+  }
+
+  /**
+   * Detector `d`'s image of the tilt last {@linkcode simulate}d (det_pix_x × det_pix_y, x fastest):
+   * a view into this simulator's memory, valid until its next call (no copy: nothing else holds
+   * an image buffer).
+   */
+  detectorImage(job: TiltJob, d: number): Float32Array {
+    if (this.#image === undefined || this.#imageJob !== job) {
+      throw new Error("Cannot take a detector image: the tilt is not simulated");
+    }
+    const { nx, ny } = this.#setup.wave;
+    return this.#detect(job, d, this.#setup.detectors[d]!, this.#image, nx, ny);
   }
 
   /**
@@ -300,68 +355,42 @@ export class TiltSimulator {
     }
     hits.sort((a, b) => a.slice - b.slice);
     const sMin = hits[0]!.slice, sMax = hits[hits.length - 1]!.slice;
-    const psi = this.#complex.data;
-    for (let i = 0; i < nx * ny; i++) {
-      psi[2 * i] = 1;
-      psi[2 * i + 1] = 0;
-    }
-    let inelastic: Float32Array | undefined;
-    // Whole-grid buffers of the global layout are kept between tilts only on small grids.
-    const keep = nx * ny <= KEEP_GRID_BUFFERS;
-    const startInelastic = () => {
-      const buffer = this.#inelastic ?? new Float32Array(nx * ny);
-      if (keep) this.#inelastic = buffer;
-      buffer.fill(0);
-      return buffer;
-    };
-    const lostPatches: LostIntensity[] = [];
+    planeWave(this.#complex.data, nx * ny);
+    const lostPatches = this.#lostPatches;
+    lostPatches.length = 0;
+    this.#patchFloats = 0;
+    this.#globalInelastic = undefined;
+    this.#lostDefocus = job.defocus;
     const clusters = setup.multislice === "global"
       ? undefined
       : this.#clusters(hits, (sMax - sMin) * dz, sMax);
     if (clusters === undefined) {
       // One tile: the whole grid. The absorbed intensity is blurred slice by slice.
-      this.#tileMultislice(this.#complex, 0, 0, nx, ny, hits, sMax, (slice, lost) => {
-        inelastic ??= startInelastic();
-        this.#real.data.set(lost);
-        this.#real.forward();
-        const distance = Math.abs(slice * dz + job.defocus);
-        multiplyRealSpectrum(
-          this.#real,
-          this.#radialKernel(setup.kernels.carbon, distance),
-          1,
-          inelastic,
-          true,
-        );
-      });
+      this.#tileMultislice(this.#complex, 0, 0, nx, ny, hits, sMax);
     } else {
       for (const cluster of clusters) {
         const fft = this.#tileFft(cluster.tileX, cluster.tileY);
         const w = cluster.x1 - cluster.x0 + 1, h = cluster.y1 - cluster.y0 + 1;
-        this.#tileMultislice(
-          fft,
-          cluster.x0,
-          cluster.y0,
-          w,
-          h,
-          cluster.hits,
-          sMax,
-          (slice, lost) => {
-            lostPatches.push({
-              slice,
-              x0: cluster.x0,
-              y0: cluster.y0,
-              width: fft.nx,
-              data: Float32Array.from(lost),
-            });
-          },
-        );
+        this.#tileMultislice(fft, cluster.x0, cluster.y0, w, h, cluster.hits, sMax);
       }
     }
-    const previous = sMax;
     // Objective lens, defocus measured from the exit slice.
-    const defocus = previous * dz + job.defocus;
+    this.#lens(sMax * dz + job.defocus);
+    const total = nx * ny;
+    const inelastic = lostPatches.length > 0
+      ? this.#blurPatches(job.defocus)
+      : this.#globalInelastic;
+    this.#real.data.set(this.#complex.data.subarray(0, total));
+    return { projected, inelastic };
+  }
+
+  /** ψ ← IFFT[FFT(ψ)·T], then |ψ|² compacted into the first half of the complex data buffer. */
+  #lens(defocus: number): void {
+    const setup = this.#setup;
+    const { nx, ny, pixel } = setup.wave;
     this.#complex.forward();
-    const transfer = lensTransferRows(
+    applyLensTransfer(
+      this.#complex.spectrum,
       nx,
       ny,
       pixel,
@@ -369,63 +398,90 @@ export class TiltSimulator {
       setup.lens,
       defocus,
       1 / (nx * ny),
+      this.#lensRow,
     );
-    const spec = this.#complex.spectrum;
-    const row = new Float32Array(2 * (Math.floor(ny / 2) + 1));
-    for (let kx = 0; kx <= nx - kx; kx++) {
-      transfer(kx, row);
-      for (const r of kx === 0 || kx === nx - kx ? [kx] : [kx, nx - kx]) {
-        let q = 2 * r * ny;
-        for (let ky = 0; ky < ny; ky++, q += 2) {
-          const t = 2 * (ky <= ny - ky ? ky : ny - ky);
-          const tr = row[t]!, ti = row[t + 1]!;
-          const sr = spec[q]!, si = spec[q + 1]!;
-          spec[q] = sr * tr - si * ti;
-          spec[q + 1] = sr * ti + si * tr;
-        }
-      }
-    }
     this.#complex.inverse();
-    // |ψ|², compacted in place into the first half of the complex data buffer.
     const total = nx * ny;
     const wave = this.#complex.data;
     for (let i = 0; i < total; i++) {
       const re = wave[2 * i]!, im = wave[2 * i + 1]!;
       wave[i] = re * re + im * im;
     }
-    if (lostPatches.length > 0) {
-      // Absorbed intensity of the tiles: one blur per slice with every patch of that slice,
-      // accumulated in the (free) second half of the complex data buffer.
-      inelastic = wave.subarray(total, 2 * total);
-      inelastic.fill(0);
-      lostPatches.sort((a, b) => a.slice - b.slice);
-      for (let i = 0; i < lostPatches.length;) {
-        const slice = lostPatches[i]!.slice;
-        const data = this.#real.data;
-        data.fill(0);
-        for (; i < lostPatches.length && lostPatches[i]!.slice === slice; i++) {
-          const patch = lostPatches[i]!;
-          const rows = patch.data.length / patch.width;
-          for (let y = 0; y < rows && patch.y0 + y < ny; y++) {
-            const count = Math.min(patch.width, nx - patch.x0);
-            const src = patch.data.subarray(y * patch.width, y * patch.width + count);
-            const at = (patch.y0 + y) * nx + patch.x0;
-            for (let x = 0; x < count; x++) data[at + x]! += src[x]!;
-          }
-        }
-        this.#real.forward();
-        const distance = Math.abs(slice * dz + job.defocus);
-        multiplyRealSpectrum(
-          this.#real,
-          this.#radialKernel(setup.kernels.carbon, distance),
-          1,
-          inelastic,
-          true,
-        );
+  }
+
+  /**
+   * Absorbed intensity of the tiles: one blur per slice with every patch of that slice,
+   * accumulated in the (free) second half of the complex data buffer, which is returned.
+   */
+  #blurPatches(defocus: number): Float32Array {
+    const setup = this.#setup;
+    const { nx, ny } = setup.wave;
+    const dz = setup.sliceThickness;
+    const total = nx * ny;
+    const inelastic = this.#complex.data.subarray(total, 2 * total);
+    inelastic.fill(0);
+    const lostPatches = this.#lostPatches;
+    lostPatches.sort((a, b) => a.slice - b.slice);
+    for (let i = 0; i < lostPatches.length;) {
+      const slice = lostPatches[i]!.slice;
+      const data = this.#real.data;
+      data.fill(0);
+      let firstRow = ny, endRow = 0;
+      for (; i < lostPatches.length && lostPatches[i]!.slice === slice; i++) {
+        const patch = lostPatches[i]!;
+        this.#addPatch(patch, data);
+        firstRow = Math.min(firstRow, patch.y0);
+        endRow = Math.max(endRow, Math.min(ny, patch.y0 + patch.h));
       }
+      // Only the patches' rows are non-zero.
+      this.#real.forward(firstRow, endRow);
+      const distance = Math.abs(slice * dz + defocus);
+      multiplyRealSpectrum(
+        this.#real,
+        this.#radialKernel(setup.kernels.carbon, distance),
+        1,
+        inelastic,
+        true,
+      );
     }
-    this.#real.data.set(wave.subarray(0, total));
-    return { projected, inelastic };
+    return inelastic;
+  }
+
+  /**
+   * A patch of absorbed intensity: kept for {@linkcode #blurPatches} (tiles), or blurred into the
+   * inelastic spectrum right away (whole-grid layout, whose real FFT is free between slices).
+   */
+  #onLost(patch: LostIntensity, global: boolean): void {
+    if (!global) {
+      this.#lostPatches.push(patch);
+      return;
+    }
+    const setup = this.#setup;
+    const { nx, ny } = setup.wave;
+    // The inelastic spectrum of the whole-grid layout: in the path-length buffer on small grids
+    // (the background reads it before computing path lengths), else in a buffer of its own.
+    let inelastic = this.#globalInelastic;
+    if (inelastic === undefined) {
+      inelastic = nx * ny <= KEEP_GRID_BUFFERS
+        ? this.#gridBuffer()
+        : (this.#inelastic ??= new Float32Array(nx * ny));
+      inelastic.fill(0);
+      this.#globalInelastic = inelastic;
+    }
+    const data = this.#real.data;
+    data.fill(0);
+    this.#addPatch(patch, data);
+    this.#patchFloats = 0;
+    // Only the patch's rows are non-zero.
+    this.#real.forward(patch.y0, Math.min(ny, patch.y0 + patch.h));
+    const distance = Math.abs(patch.slice * setup.sliceThickness + this.#lostDefocus);
+    multiplyRealSpectrum(
+      this.#real,
+      this.#radialKernel(setup.kernels.carbon, distance),
+      1,
+      inelastic,
+      true,
+    );
   }
 
   /**
@@ -493,9 +549,26 @@ export class TiltSimulator {
     return clusters;
   }
 
-  /** A cached complex FFT for tiles of tw × th (the least recently used ones are freed). */
+  /**
+   * A complex FFT for tiles of tw × th: in the grid FFT's spectrum buffer when it fits there
+   * (that buffer is idle while tiles are propagated), else with buffers of its own (cached, the
+   * least recently used ones freed).
+   */
   #tileFft(tw: number, th: number): ComplexFft2d {
     const key = `${tw}x${th}`;
+    const { nx, ny } = this.#setup.wave;
+    if (4 * tw * th <= 2 * nx * ny) {
+      let shared = this.#sharedTiles.get(key);
+      if (shared === undefined) {
+        const region = this.#complex.spectrumIndex;
+        shared = new ComplexFft2d(this.#engine, tw, th, {
+          data: region,
+          spectrum: region + 2 * tw * th,
+        });
+        this.#sharedTiles.set(key, shared);
+      }
+      return shared;
+    }
     let fft = this.#tiles.get(key);
     if (fft === undefined) {
       fft = new ComplexFft2d(this.#engine, tw, th);
@@ -503,7 +576,7 @@ export class TiltSimulator {
       this.#tiles.delete(key);
     }
     this.#tiles.set(key, fft);
-    const budget = 2 * this.#setup.wave.nx * this.#setup.wave.ny;
+    const budget = 2 * nx * ny;
     const cachedFloats = () =>
       [...this.#tiles.values()].reduce((sum, t) => sum + 4 * t.nx * t.ny, 0);
     while (
@@ -511,10 +584,41 @@ export class TiltSimulator {
     ) {
       const [oldKey, old] = this.#tiles.entries().next().value!;
       this.#tiles.delete(oldKey);
-      this.#lost.delete(oldKey);
       old.dispose();
     }
     return fft;
+  }
+
+  /** The whole-grid path-length buffer (small grids; shared with the inelastic spectrum). */
+  #gridBuffer(): Float32Array {
+    const total = this.#setup.wave.nx * this.#setup.wave.ny;
+    if (this.#pathBlock.length !== total) this.#pathBlock = new Float32Array(total);
+    return this.#pathBlock;
+  }
+
+  /** Room for `floats` zeroed values in the patch arena; returns their offset. */
+  #reservePatch(floats: number): number {
+    const offset = this.#patchFloats;
+    this.#patchFloats += floats;
+    if (this.#patchArena.length < this.#patchFloats) {
+      const grown = new Float32Array(Math.max(this.#patchFloats, 2 * this.#patchArena.length));
+      grown.set(this.#patchArena.subarray(0, offset));
+      this.#patchArena = grown;
+    }
+    this.#patchArena.fill(0, offset, offset + floats);
+    return offset;
+  }
+
+  /** Adds a patch of absorbed intensity to a real grid-sized image (clipped to the grid). */
+  #addPatch(patch: LostIntensity, data: Float32Array): void {
+    const { nx, ny } = this.#setup.wave;
+    const { x0, y0, w, offset } = patch;
+    const count = Math.min(w, nx - x0), rows = Math.min(patch.h, ny - y0);
+    const arena = this.#patchArena;
+    for (let y = 0; y < rows; y++) {
+      const from = offset + y * w, at = (y0 + y) * nx + x0;
+      for (let x = 0; x < count; x++) data[at + x]! += arena[from + x]!;
+    }
   }
 
   /**
@@ -531,25 +635,14 @@ export class TiltSimulator {
     h: number,
     hits: Hit[],
     sMax: number,
-    onLost: (slice: number, lost: Float32Array) => void,
   ): void {
     const setup = this.#setup;
     const dz = setup.sliceThickness;
     const tw = fft.nx, th = fft.ny;
     const global = fft === this.#complex;
-    if (!global) {
-      const tile = fft.data;
-      for (let i = 0; i < tw * th; i++) {
-        tile[2 * i] = 1;
-        tile[2 * i + 1] = 0;
-      }
-    }
-    let touched = this.#touchedRows.get(th);
-    if (touched === undefined || touched.nx !== tw) {
-      touched = new TouchedRows(tw, th);
-      this.#touchedRows.set(th, touched);
-    }
-    let lost: Float32Array | undefined;
+    if (!global) planeWave(fft.data, tw * th);
+    const touched = this.#touched;
+    touched.reset(tw, th);
     let previous = hits[0]!.slice;
     for (let i = 0; i < hits.length;) {
       const slice = hits[i]!.slice;
@@ -575,45 +668,48 @@ export class TiltSimulator {
         addProjection(projection, phi, tw, th, touched, this.#scratch);
       }
       const wave = fft.data;
+      // Absorbed intensity: only the bounding box of the touched pixels can hold any.
+      let patch: LostIntensity | undefined;
+      let lost = this.#patchArena, base = 0, bx0 = tw, by0 = th, bw = 0;
       if (absorbing) {
-        if (lost === undefined) {
-          const key = `${tw}x${th}`;
-          lost = this.#lost.get(key);
-          if (lost === undefined) {
-            lost = new Float32Array(tw * th);
-            if (tw * th <= KEEP_GRID_BUFFERS) this.#lost.set(key, lost);
-          }
+        let bx1 = -1, by1 = -1;
+        for (let y = 0; y < th; y++) {
+          const first = touched.first[y]!, last = touched.last[y]!;
+          if (first > last) continue;
+          if (y < by0) by0 = y;
+          by1 = y;
+          if (first < bx0) bx0 = first;
+          if (last > bx1) bx1 = last;
         }
-        lost.fill(0);
+        if (bx1 >= bx0) {
+          bw = bx1 - bx0 + 1;
+          const bh = by1 - by0 + 1;
+          base = this.#reservePatch(bw * bh);
+          lost = this.#patchArena;
+          patch = { slice, x0: ox + bx0, y0: oy + by0, w: bw, h: bh, offset: base };
+        }
       }
       for (let y = 0; y < th; y++) {
-        const x1 = touched.last[y]!;
-        for (let x = touched.first[y]!; x <= x1; x++) {
-          const q = 2 * (y * tw + x);
-          const pr = phi[q]!, pi = phi[q + 1]!;
-          if (pr === 0 && pi === 0) continue;
-          const wr = wave[q]!, wi = wave[q + 1]!;
-          const amp = Math.exp(-pi);
-          const tr = amp * Math.cos(pr), ti = amp * Math.sin(pr);
-          wave[q] = wr * tr - wi * ti;
-          wave[q + 1] = wr * ti + wi * tr;
-          if (absorbing) lost![y * tw + x] = (1 - amp * amp) * (wr * wr + wi * wi);
-        }
+        const x0 = touched.first[y]!, x1 = touched.last[y]!;
+        if (x0 > x1) continue;
+        transmitRow(
+          phi,
+          wave,
+          y * tw,
+          x0,
+          x1,
+          patch === undefined ? undefined : lost,
+          base + (y - by0) * bw - bx0,
+        );
       }
-      if (absorbing) onLost(slice, lost!);
+      if (patch !== undefined) this.#onLost(patch, global);
     }
     if (previous !== sMax) this.#propagate(fft, (sMax - previous) * dz);
     if (global) return;
     // Tiles may overlap at their margins, where their waves are plane: add the deviations.
     const { nx } = setup.wave;
     const psi = this.#complex.data, tile = fft.data;
-    for (let y = 0; y < h; y++) {
-      let from = 2 * y * tw, to = 2 * ((oy + y) * nx + ox);
-      for (let x = 0; x < w; x++, from += 2, to += 2) {
-        psi[to]! += tile[from]! - 1;
-        psi[to + 1]! += tile[from + 1]!;
-      }
-    }
+    for (let y = 0; y < h; y++) addDeviation(tile, 2 * y * tw, psi, 2 * ((oy + y) * nx + ox), w);
   }
 
   /** ψ ← IFFT[FFT(ψ)·exp(−i·distance·q²/(2k))] on `fft` (grid or tile). */
@@ -650,23 +746,12 @@ export class TiltSimulator {
     fft.inverse();
   }
 
-  /** The even kernel f(K(distance·q)) of a table on the wave grid, row by row. */
-  #radialKernel(table: KernelTable, distance: number, f?: (v: number) => number): KernelRows {
-    const qx = this.#qx, qy = this.#qy;
-    const v = table.values, last = v.length - 1, scale = distance / table.spacing;
-    return (kx, row) => {
-      const ax = qx[kx]! * qx[kx]!;
-      for (let ky = 0; ky < qy.length; ky++) {
-        const r = Math.sqrt(ax + qy[ky]! * qy[ky]!) * scale;
-        let value: number;
-        if (r >= last) value = v[last]!;
-        else {
-          const j = Math.floor(r), frac = r - j;
-          value = v[j]! * (1 - frac) + v[j + 1]! * frac;
-        }
-        row[ky] = f === undefined ? value : f(value);
-      }
-    };
+  /**
+   * The even kernel K(distance·q) of a table on the wave grid, row by row; with `attenuation`,
+   * exp(−attenuation·K(distance·q)) instead. The returned rows are valid until the next call.
+   */
+  #radialKernel(table: KernelTable, distance: number, attenuation?: number): KernelRows {
+    return this.#radial.configure(table, distance, attenuation);
   }
 
   /**
@@ -678,37 +763,47 @@ export class TiltSimulator {
     const setup = this.#setup;
     const { nx, ny } = setup.wave;
     const total = nx * ny;
-    // Path lengths are computed in blocks of rows, again for every node (no full-grid buffer).
+    const real = this.#real;
+    // The spectrum of the intensity, inelastic part included (first: on small grids the
+    // inelastic spectrum of the whole-grid layout lives in the path-length buffer).
+    let transformed = false;
+    if (inelastic !== undefined) {
+      real.forward();
+      addInto(real.spectrum, inelastic);
+      transformed = true;
+    }
     const rotation = setup.singleParticle ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : job.rotation;
     const shiftX = setup.singleParticle ? 0 : job.shiftX,
       shiftY = setup.singleParticle ? 0 : job.shiftY;
     // Small grids keep all rows (computed once); large ones recompute blocks of rows per pass.
     const whole = total <= KEEP_GRID_BUFFERS;
-    if (whole && this.#pathBlock.length !== total) this.#pathBlock = new Float32Array(total);
-    const block = this.#pathBlock;
-    const rowsPerBlock = block.length / nx;
-    let computed = -1;
+    const block = whole ? this.#gridBuffer() : this.#pathBlock;
+    // Blocks of rows (a short loop per call suits the JIT better than one long one).
+    const rowsPerBlock = whole ? PATH_ROWS : block.length / nx;
     const blocks = (visit: (first: number, count: number, lengths: Float32Array) => void) => {
+      if (whole) {
+        visit(0, ny, block);
+        return;
+      }
       for (let first = 0; first < ny; first += rowsPerBlock) {
         const count = Math.min(rowsPerBlock, ny - first);
-        if (!(whole && computed === first)) {
-          pathLengths(
-            setup.wave,
-            setup.sample,
-            rotation,
-            shiftX,
-            shiftY,
-            setup.supportRatio,
-            block,
-            first,
-            count,
-          );
-          computed = first;
-        }
+        pathLengths(
+          setup.wave,
+          setup.sample,
+          rotation,
+          shiftX,
+          shiftY,
+          setup.supportRatio,
+          block,
+          first,
+          count,
+        );
         visit(first, count, block);
       }
     };
     let lMin = Infinity, lMax = -Infinity, parallel = false;
+    /** Smallest and largest L of each block of rows. */
+    const ranges: number[] = [];
     for (let first = 0; first < ny; first += rowsPerBlock) {
       const count = Math.min(rowsPerBlock, ny - first);
       const stats = pathLengths(
@@ -718,25 +813,22 @@ export class TiltSimulator {
         shiftX,
         shiftY,
         setup.supportRatio,
-        block,
+        whole ? block.subarray(first * nx, (first + count) * nx) : block,
         first,
         count,
       );
-      computed = first;
       lMin = Math.min(lMin, stats.lMin);
       lMax = Math.max(lMax, stats.lMax);
+      ranges.push(stats.lMin, stats.lTop);
       parallel = stats.parallel;
     }
     if (parallel) {
       warnings.push("Beam direction is parallel to the sample: ice and support ignored.");
     }
-    const real = this.#real;
     const free = this.#complex.data;
     const out = free.subarray(total, 2 * total);
     if (!(lMax >= 1)) {
-      if (inelastic !== undefined) {
-        real.forward();
-        addInto(real.spectrum, inelastic);
+      if (transformed) {
         scaleInto(real.spectrum, 1 / total);
         real.inverse();
       }
@@ -745,35 +837,28 @@ export class TiltSimulator {
     }
     const nodes = lMax - lMin < 1 ? 0 : Math.min(20, Math.ceil(10 * (lMax - lMin) / lMin));
     const step = nodes === 0 ? 0 : (lMax - lMin) / nodes;
-    real.forward();
-    if (inelastic !== undefined) addInto(real.spectrum, inelastic);
+    if (!transformed) real.forward();
     const spectrum = free.subarray(0, total);
     spectrum.set(real.spectrum);
     out.fill(0);
     const kw0 = setup.kernels.water0;
-    // Which nodes some pixel uses (hat weights on [node − step, node + step]; beyond the last node
-    // the extra attenuation exp(−(L − L_m)·K_w(0))).
+    // Which nodes some pixel may use (hat weights on [node − step, node + step]; beyond the last
+    // node the extra attenuation exp(−(L − L_m)·K_w(0))), from each block's range of L: a superset
+    // at worst, and a node no pixel uses adds nothing.
     const used = new Uint8Array(nodes + 1);
     if (nodes === 0) used[0] = 1;
     else {
-      blocks((_first, count, lengths) => {
-        for (let i = 0; i < count * nx; i++) {
-          const r = (lengths[i]! - lMin) / step;
-          const l = Math.min(nodes, Math.max(0, Math.floor(r)));
-          used[l] = 1;
-          if (l < nodes) used[l + 1] = 1;
-        }
-      });
+      const clamp = (r: number) => Math.min(nodes, Math.max(0, Math.floor(r)));
+      for (let b = 0; b < ranges.length; b += 2) {
+        const lo = clamp((ranges[b]! - lMin) / step), hi = clamp((ranges[b + 1]! - lMin) / step);
+        for (let l = lo; l <= Math.min(nodes, hi + 1); l++) used[l] = 1;
+      }
     }
     for (let l = 0; l <= nodes; l++) {
       if (!used[l]) continue;
       const node = lMin + l * step;
       if (l > 0) real.spectrum.set(spectrum);
-      const kernel = this.#radialKernel(
-        setup.kernels.water,
-        Math.abs(job.defocus),
-        (kw) => Math.exp(-node * kw),
-      );
+      const kernel = this.#radialKernel(setup.kernels.water, Math.abs(job.defocus), node);
       multiplyRealSpectrum(real, kernel, 1 / total);
       real.inverse();
       const img = real.data;
@@ -813,31 +898,145 @@ export class TiltSimulator {
     ) {
       for (let i = 0; i < counts.length; i++) counts[i] = image[i]! * perPixel;
     } else {
-      resampleGrid(image, setup.wave, counts, g);
+      if (this.#resampleMid.length < setup.wave.ny * g.nx) {
+        this.#resampleMid = new Float64Array(setup.wave.ny * g.nx);
+      }
+      if (this.#resampleColumn.length < g.ny) this.#resampleColumn = new Float64Array(g.ny);
+      resampleGrid(image, setup.wave, counts, g, this.#resampleMid, this.#resampleColumn);
       for (let i = 0; i < counts.length; i++) counts[i]! *= perPixel;
     }
     if (detector.quantization) {
       const random = new RandomStream(setup.seed, "detector", job.index, d);
-      const excess = 1 / detector.dqe - 1;
-      for (let i = 0; i < counts.length; i++) {
-        const n = random.poisson(counts[i]!);
-        counts[i] = n === 0 || excess === 0 ? n : random.wald(n, n / excess * n);
-      }
+      random.detectorNoise(counts, 1 / detector.dqe - 1);
     }
     fft.forward();
     multiplyRealSpectrum(fft, this.#mtf[d]!, 1 / (g.nx * g.ny));
-    fft.inverse();
-    const size = detector.width * detector.height;
-    const reuse = job.outputs?.[d];
-    const out = reuse !== undefined && reuse.byteLength === 4 * size
-      ? new Float32Array(reuse)
-      : new Float32Array(size);
+    // Only the detector's rows are needed.
+    fft.inverse(detector.cropY, detector.cropY + detector.height);
+    // Crop in place: row y moves to y·width, never after where it was.
     const data = fft.data;
+    const width = detector.width;
     for (let y = 0; y < detector.height; y++) {
       const row = (y + detector.cropY) * g.nx + detector.cropX;
-      out.set(data.subarray(row, row + detector.width), y * detector.width);
+      if (row !== y * width) data.copyWithin(y * width, row, row + width);
     }
-    return out;
+    return data.subarray(0, width * detector.height);
+  }
+}
+
+/**
+ * A radial kernel f(K(distance·|q|)) of a table on the wave grid, f = identity or
+ * exp(−attenuation·K), as {@linkcode KernelRows}. On square grids K(i, j) = K(j, i) (the same sum
+ * qx² + qy²), so each unordered pair of folded indices is evaluated once, into a triangle.
+ */
+class RadialKernelRows implements KernelRows {
+  readonly #qx: Float64Array;
+  readonly #qy: Float64Array;
+  /** Row i holds j = i … h − 1 (square grids). */
+  readonly #triangle: Float32Array;
+  readonly #square: boolean;
+  #values: Float64Array = new Float64Array(1);
+  #scale = 0;
+  #exponent = 0;
+  #exponential = false;
+
+  constructor(qx: Float64Array, qy: Float64Array, square: boolean) {
+    this.#qx = qx;
+    this.#qy = qy;
+    this.#square = square && qx.length === qy.length;
+    const h = qx.length;
+    this.#triangle = new Float32Array(this.#square ? (h * (h + 1)) / 2 : 0);
+  }
+
+  /** Sets the kernel (and, on square grids, evaluates it). */
+  configure(table: KernelTable, distance: number, attenuation?: number): this {
+    this.#values = table.values;
+    this.#scale = distance / table.spacing;
+    this.#exponent = attenuation === undefined ? 0 : -attenuation;
+    this.#exponential = attenuation !== undefined;
+    if (this.#square) {
+      const qx = this.#qx, qy = this.#qy, h = qx.length, triangle = this.#triangle;
+      for (let i = 0, at = 0; i < h; i++) {
+        const ax = qx[i]! * qx[i]!;
+        for (let j = i; j < h; j++, at++) triangle[at] = this.#value(ax, qy[j]! * qy[j]!);
+      }
+    }
+    return this;
+  }
+
+  #value(ax: number, ay: number): number {
+    const v = this.#values, last = v.length - 1;
+    const r = Math.sqrt(ax + ay) * this.#scale;
+    let k = v[last]!;
+    if (r < last) {
+      const j = Math.floor(r), frac = r - j;
+      k = v[j]! * (1 - frac) + v[j + 1]! * frac;
+    }
+    return this.#exponential ? Math.exp(this.#exponent * k) : k;
+  }
+
+  fill(kx: number, row: Float32Array): void {
+    const hy = this.#qy.length;
+    if (!this.#square) {
+      const qx = this.#qx, qy = this.#qy;
+      const ax = qx[kx]! * qx[kx]!;
+      for (let ky = 0; ky < hy; ky++) row[ky] = this.#value(ax, qy[ky]! * qy[ky]!);
+      return;
+    }
+    // Entry (i, j), i ≤ j, is at i·hy − i(i − 1)/2 + (j − i).
+    const triangle = this.#triangle;
+    for (let ky = 0; ky < kx; ky++) row[ky] = triangle[ky * hy - (ky * (ky - 1)) / 2 + kx - ky]!;
+    const base = kx * hy - (kx * (kx - 1)) / 2 - kx;
+    for (let ky = kx; ky < hy; ky++) row[ky] = triangle[base + ky]!;
+  }
+}
+
+/** Sets the first `count` complex values of `wave` to 1 (a plane wave). */
+function planeWave(wave: Float32Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    wave[2 * i] = 1;
+    wave[2 * i + 1] = 0;
+  }
+}
+
+/**
+ * One row of a slice's transmission: ψ ← ψ·exp(i·Re Φ − Im Φ) for complex pixels x0 … x1 from
+ * complex index `row`, and with `lost` the absorbed intensity (1 − e^{−2·Im Φ})·|ψ_old|² at
+ * lost[lostBase + x].
+ */
+function transmitRow(
+  phi: Float32Array,
+  wave: Float32Array,
+  row: number,
+  x0: number,
+  x1: number,
+  lost: Float32Array | undefined,
+  lostBase: number,
+): void {
+  for (let x = x0; x <= x1; x++) {
+    const q = 2 * (row + x);
+    const pr = phi[q]!, pi = phi[q + 1]!;
+    if (pr === 0 && pi === 0) continue;
+    const wr = wave[q]!, wi = wave[q + 1]!;
+    const amp = Math.exp(-pi);
+    const tr = amp * Math.cos(pr), ti = amp * Math.sin(pr);
+    wave[q] = wr * tr - wi * ti;
+    wave[q + 1] = wr * ti + wi * tr;
+    if (lost !== undefined) lost[lostBase + x] = (1 - amp * amp) * (wr * wr + wi * wi);
+  }
+}
+
+/** Adds the deviation from a plane wave of `count` complex values of a tile to the grid wave. */
+function addDeviation(
+  tile: Float32Array,
+  from: number,
+  psi: Float32Array,
+  to: number,
+  count: number,
+): void {
+  for (let x = 0; x < count; x++, from += 2, to += 2) {
+    psi[to]! += tile[from]! - 1;
+    psi[to + 1]! += tile[from + 1]!;
   }
 }
 
@@ -858,16 +1057,19 @@ export function resampleGrid(
   from: PixelGrid,
   dest: Float32Array,
   to: PixelGrid,
+  midBuffer?: Float64Array,
+  columnBuffer?: Float64Array,
 ): void {
   // Source cell i spans destination index coordinates (i − from.cx ± ½)·width + to.cx.
   const width = from.pixel / to.pixel;
   const x0 = (-from.cx - 0.5) * width + to.cx;
   const y0 = (-from.cy - 0.5) * width + to.cy;
-  const mid = new Float64Array(from.ny * to.nx);
+  const mid = midBuffer?.subarray(0, from.ny * to.nx) ?? new Float64Array(from.ny * to.nx);
+  mid.fill(0);
   for (let j = 0; j < from.ny; j++) {
     boxResampleAdd(src, j * from.nx, 1, from.nx, x0, width, mid, j * to.nx, 1, to.nx);
   }
-  const col = new Float64Array(to.ny);
+  const col = columnBuffer?.subarray(0, to.ny) ?? new Float64Array(to.ny);
   for (let u = 0; u < to.nx; u++) {
     col.fill(0);
     boxResampleAdd(mid, u, to.nx, from.ny, y0, width, col, 0, 1, to.ny);

@@ -4,9 +4,16 @@
  * process, and prints wall time, peak RSS, the ratios to TEM-Simulator 1.3's figures
  * (bench/README.md) and the per-tilt means against spec §6.3.
  *
- * Usage: deno run -A scripts/bench/tem_simulator.ts [small|large ...] [--threads N] [--cli] [--keep]
- *   --cli   run `main.ts tem-simulator CONFIG` instead of the library entry point
- *   --keep  keep the temporary folders (printed)
+ * The engine runs exactly as users run it: `deno run <ENGINE_DENO_FLAGS> main.ts tem-simulator
+ * CONFIG` (the documented invocation, V8 flags included; `ets generate` spawns it the same way
+ * through lib/platform selfInvocation).
+ *
+ * Usage: deno run -A scripts/bench/tem_simulator.ts [small|large ...] [--threads N] [--repeat N]
+ *          [--deno-flags "FLAGS"] [--lib] [--keep]
+ *   --repeat N         run each case N times (wall time and peak RSS of every run, then ranges)
+ *   --deno-flags "…"   deno flags instead of the documented ones (e.g. "-A" to compare)
+ *   --lib              run the library entry point (runTemSimulation) in a child instead of the CLI
+ *   --keep             keep the temporary folders (printed)
  *
  * Needs --allow-all (spawns deno and /usr/bin/time, reads/writes temp folders).
  */
@@ -51,6 +58,19 @@ const REFERENCE = {
 } as const;
 
 type Case = keyof typeof REFERENCE;
+
+/**
+ * The documented invocation's deno flags (README / deno.json tasks; lib/platform selfInvocation
+ * gives `tem-simulator` the same memory flags): no V8 code cache (its memory-mapped database), a
+ * 1 MB young generation (V8's default grows it to 16 MB semi-spaces under the engine's
+ * short-lived numbers) and V8's size-over-speed heuristics.
+ */
+export const ENGINE_DENO_FLAGS = [
+  "-A",
+  "--unstable-worker-options",
+  "--no-code-cache",
+  "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
+];
 
 async function childMain(config: string, threads: number | undefined): Promise<void> {
   const { runTemSimulation } = await import("../../lib/tem/mod.ts");
@@ -116,36 +136,36 @@ async function sectionMeans(path: string): Promise<number[]> {
   return means;
 }
 
+interface BenchOptions {
+  threads?: number;
+  lib: boolean;
+  keep: boolean;
+  denoFlags: string[];
+}
+
+/** One run of a case; returns wall seconds and peak RSS (MB) if it ran, and whether targets were met. */
 async function benchCase(
   name: Case,
-  threads: number | undefined,
-  cli: boolean,
-  keep: boolean,
-): Promise<boolean> {
+  options: BenchOptions,
+): Promise<{ met: boolean; seconds?: number; rssMb?: number }> {
   const reference = REFERENCE[name];
   const folder = await copyBench();
   const config = `${name}.txt`;
   const deno = Deno.execPath();
-  const threadArgs = threads === undefined ? [] : ["--threads", String(threads)];
-  const command = cli
-    ? [
-      deno,
-      "run",
-      "-A",
-      "--unstable-worker-options",
-      join(ROOT, "main.ts"),
-      "tem-simulator",
-      config,
-      ...threadArgs,
-    ]
-    : [deno, "run", "-A", fileURLToPath(import.meta.url), "--child", config, ...threadArgs];
+  const threadArgs = options.threads === undefined ? [] : ["--threads", String(options.threads)];
+  const command = options.lib
+    ? [deno, "run", ...options.denoFlags, fileURLToPath(import.meta.url), "--child", config]
+      .concat(threadArgs)
+    : [deno, "run", ...options.denoFlags, join(ROOT, "main.ts"), "tem-simulator", config]
+      .concat(threadArgs);
   const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(0, 3)
     .join(" ");
+  console.log(`${name}: ${command.slice(1).join(" ")}`);
   console.log(`${name}: running in ${folder} (load average before: ${load}) …`);
   const result = await measure(command, folder);
   if (!result.ok) {
     console.log(`${name}: FAILED\n${result.stderr}`);
-    return false;
+    return { met: false };
   }
   const timeRatio = result.seconds / reference.seconds;
   const rssRatio = result.rssMb / reference.rssMb;
@@ -183,9 +203,9 @@ async function benchCase(
     } s; load average after: ${loadAfter} ` +
       `(other processes share the ${navigator.hardwareConcurrency} CPUs: wall times are noisy)`,
   );
-  if (keep) console.log(`${name}: outputs kept in ${folder}`);
+  if (options.keep) console.log(`${name}: outputs kept in ${folder}`);
   else await Deno.remove(folder, { recursive: true });
-  return timeOk && rssOk;
+  return { met: timeOk && rssOk, seconds: result.seconds, rssMb: result.rssMb };
 }
 
 if (import.meta.main) {
@@ -208,13 +228,36 @@ if (import.meta.main) {
   if (flag("--child")) {
     await childMain(args[0]!, threads);
   } else {
-    const cli = flag("--cli");
+    flag("--cli"); // the default (kept for old command lines)
+    const lib = flag("--lib");
     const keep = flag("--keep");
+    const repeat = Number(option("--repeat") ?? 1);
+    const flagText = option("--deno-flags");
+    const denoFlags = flagText === undefined
+      ? ENGINE_DENO_FLAGS
+      : flagText.split(/\s+/).filter((f) => f !== "");
     const cases = (args.length > 0 ? args : ["small", "large"]) as Case[];
     let allMet = true;
     for (const name of cases) {
       if (!(name in REFERENCE)) throw new Error(`Cannot benchmark "${name}": use small or large`);
-      allMet = (await benchCase(name, threads, cli, keep)) && allMet;
+      const runs: { seconds?: number; rssMb?: number }[] = [];
+      for (let r = 0; r < repeat; r++) {
+        const run = await benchCase(name, { threads, lib, keep, denoFlags });
+        allMet = run.met && allMet;
+        runs.push(run);
+      }
+      if (repeat > 1) {
+        const range = (values: number[], digits: number) =>
+          `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+        const seconds = runs.flatMap((run) => run.seconds ?? []);
+        const rss = runs.flatMap((run) => run.rssMb ?? []);
+        const reference = REFERENCE[name];
+        console.log(
+          `${name}: ${repeat} runs: wall ${range(seconds, 2)} s (ratio ${
+            range(seconds.map((s) => s / reference.seconds), 3)
+          }), peak RSS ${range(rss, 1)} MB`,
+        );
+      }
     }
     console.log(allMet ? "All targets met." : "Some targets not met (see above).");
   }
