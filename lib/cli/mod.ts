@@ -5,19 +5,34 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { EtsError, exitCodeFor } from "../errors/mod.ts";
-import { chimeraServerCommand } from "./chimera_server_command.ts";
-import { generateCommand } from "./generate_command.ts";
-import { inspectCommand } from "./inspect_command.ts";
-import { mergeCommand } from "./merge_command.ts";
-import { slurmCommand } from "./slurm_command.ts";
-import { temSimulatorCommand } from "./tem_simulator_command.ts";
-import { validateCommand } from "./validate_command.ts";
 import { ETS_VERSION, versionCommand } from "./version_command.ts";
 
 export { ETS_VERSION };
 
-/** Builds the whole `ets` program. Needs no permissions to build. */
-export function buildProgram(): Command<[], { debug?: true }> {
+type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
+
+/**
+ * The subcommands, each loaded on demand: a run of `ets tem-simulator` (spawned once per stack)
+ * then loads only the engine, not the orchestrator, the Chimera server or the PNG encoder.
+ */
+const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
+  generate: async () => (await import("./generate_command.ts")).generateCommand() as AnyCommand,
+  "tem-simulator": async () =>
+    (await import("./tem_simulator_command.ts")).temSimulatorCommand() as AnyCommand,
+  "chimera-server": async () =>
+    (await import("./chimera_server_command.ts")).chimeraServerCommand() as AnyCommand,
+  inspect: async () => (await import("./inspect_command.ts")).inspectCommand() as AnyCommand,
+  validate: async () => (await import("./validate_command.ts")).validateCommand() as AnyCommand,
+  merge: async () => (await import("./merge_command.ts")).mergeCommand() as AnyCommand,
+  slurm: async () => (await import("./slurm_command.ts")).slurmCommand() as AnyCommand,
+  version: () => Promise.resolve(versionCommand() as AnyCommand),
+};
+
+/**
+ * Builds the `ets` program with the subcommands `only` names (all when undefined).
+ * Needs no permissions to build.
+ */
+export async function buildProgram(only?: string): Promise<Command<[], { debug?: true }>> {
   const program = new Command()
     .name("ets")
     .description(
@@ -27,18 +42,17 @@ export function buildProgram(): Command<[], { debug?: true }> {
     .option("--debug", "print stack traces on errors")
     .showHelpAfterError('(run "ets --help" for usage)')
     .exitOverride();
-  const commands = [
-    generateCommand(),
-    temSimulatorCommand(),
-    chimeraServerCommand(),
-    inspectCommand(),
-    validateCommand(),
-    mergeCommand(),
-    slurmCommand(),
-    versionCommand(),
-  ];
-  for (const command of commands) program.addCommand(command.exitOverride());
+  const names = only !== undefined && only in SUBCOMMANDS ? [only] : Object.keys(SUBCOMMANDS);
+  for (const name of names) {
+    const command = await SUBCOMMANDS[name]!();
+    program.addCommand(command.exitOverride());
+  }
   return program;
+}
+
+/** The subcommand named in `args` (the first argument that is not a global option). */
+function subcommandOf(args: string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith("-"));
 }
 
 /**
@@ -47,7 +61,7 @@ export function buildProgram(): Command<[], { debug?: true }> {
  * (a stack trace too with `--debug`). Needs whatever the chosen subcommand needs.
  */
 export async function runCli(args: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(subcommandOf(args));
   const debug = args.includes("--debug");
   try {
     await program.parseAsync(args, { from: "user" });

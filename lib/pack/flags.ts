@@ -20,8 +20,15 @@ export const APP_PERMISSION_FLAGS: readonly string[] = [
   "--allow-net=127.0.0.1,localhost",
 ];
 
-/** Runtime flags besides permissions (Web Workers with their own permission sets). */
-export const APP_RUNTIME_FLAGS: readonly string[] = ["--unstable-worker-options"];
+/**
+ * Runtime flags besides permissions: Web Workers with their own permission sets, and the
+ * imaging engine's V8 memory flags (a 1 MB young generation, size-over-speed heuristics; see
+ * lib/platform/self_command.ts), which cost the other subcommands nothing measurable.
+ */
+export const APP_RUNTIME_FLAGS: readonly string[] = [
+  "--unstable-worker-options",
+  "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
+];
 
 /** Folders shipped beside the code and read at run time (worker entries, templates). */
 export const APP_ASSET_DIRS: readonly string[] = ["workers", "templates"];
