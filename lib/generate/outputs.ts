@@ -6,7 +6,15 @@
  *
  * @module
  */
-import { MrcSeriesWriter, readMrcHeader, readMrcSections, readMrcTiltAngles } from "../mrc/mod.ts";
+import {
+  canReheader,
+  MrcSeriesWriter,
+  readMrcHeader,
+  readMrcSections,
+  readMrcTiltAngles,
+  reheaderMrcSeries,
+} from "../mrc/mod.ts";
+import { tempPathFor } from "../platform/mod.ts";
 
 /** The shape a tilt series must have. */
 export interface SeriesShape {
@@ -33,7 +41,10 @@ export interface RewriteOptions {
 /**
  * Rewrites the engine's tilt series `source` as `dest` (atomic). Throws an Error naming the
  * problem when the source is not the expected shape. Returns the tilt angles written.
- * Needs --allow-read on `source`, --allow-write on the folder of `dest`.
+ * A source that is already standard MRC2014 with our extended header (the embedded engine's) is
+ * moved and re-headed in place, the same bytes as a copy without reading its data; any other
+ * (a real TEM-Simulator's) is copied section by section. `source` is consumed either way.
+ * Needs --allow-read and --allow-write on `source` and on the folder of `dest`.
  */
 export async function rewriteTiltSeries(
   source: string,
@@ -49,6 +60,23 @@ export async function rewriteTiltSeries(
   }
   const stored = await readMrcTiltAngles(source);
   const angles = stored !== undefined && stored.length === nz ? stored : options.tiltAngles;
+  if (canReheader(header, angles)) {
+    const temp = tempPathFor(dest);
+    try {
+      await moveFile(source, temp);
+      const reheaded = await reheaderMrcSeries(temp, {
+        voxelSize: options.apix * 10,
+        tiltAngles: angles,
+        labels: [options.label],
+      });
+      if (!reheaded) throw new Error(`cannot re-head the engine's tilt series "${source}"`);
+      await Deno.rename(temp, dest);
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+    return angles;
+  }
   const writer = await MrcSeriesWriter.create(dest, nx, ny, {
     voxelSize: options.apix * 10,
     tiltAngles: angles.length === nz ? angles : undefined,

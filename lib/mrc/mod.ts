@@ -16,3 +16,4 @@ export { encodeMrc } from "./encode.ts";
 export { FEI1_BLOCK_BYTES, readTiltAngles } from "./extended_header.ts";
 export { readMrc, readMrcHeader, readMrcSections, readMrcTiltAngles } from "./read.ts";
 export { MrcSeriesWriter, writeMrc } from "./write.ts";
+export { canReheader, reheaderMrcSeries } from "./reheader.ts";
