@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { rodrigues } from "../geometry/mod.ts";
 
 /** A point or vector as `[x, y, z]`. */
 export type Vector3 = [number, number, number];
@@ -26,7 +27,8 @@ export function translation(v: Vector3): Transform {
 
 /**
  * The right-handed rotation by `angleDeg` degrees about the axis `axis` through the origin
- * (Rodrigues' formula; the axis is normalised). Throws RangeError for a zero axis.
+ * (Rodrigues' formula of lib/geometry; the axis is normalised; multiples of 90° use exact
+ * cosines and sines). Throws RangeError for a zero axis.
  * Needs no permissions.
  */
 export function rotation(axis: Vector3, angleDeg: number): Transform {
@@ -42,21 +44,8 @@ export function rotation(axis: Vector3, angleDeg: number): Transform {
     c = [1, 0, -1, 0][q]!;
     s = [0, 1, 0, -1][q]!;
   }
-  const t = 1 - c;
-  return Float64Array.of(
-    t * x * x + c,
-    t * x * y - s * z,
-    t * x * z + s * y,
-    0,
-    t * x * y + s * z,
-    t * y * y + c,
-    t * y * z - s * x,
-    0,
-    t * x * z - s * y,
-    t * y * z + s * x,
-    t * z * z + c,
-    0,
-  );
+  const r = rodrigues(x, y, z, c, s);
+  return Float64Array.of(r[0], r[1], r[2], 0, r[3], r[4], r[5], 0, r[6], r[7], r[8], 0);
 }
 
 /** The composition `a·b` (apply `b` first, then `a`). Needs no permissions. */

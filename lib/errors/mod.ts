@@ -5,3 +5,5 @@
  */
 export { EtsError, exitCodeFor, inputError, runtimeError } from "./ets_error.ts";
 export type { EtsErrorKind, EtsErrorOptions } from "./ets_error.ts";
+export { LocatedInputError } from "./located_input_error.ts";
+export type { InputLocation, LocatedInputErrorOptions } from "./located_input_error.ts";

@@ -6,16 +6,8 @@
  * @module
  */
 import type { PixelPoint, Point3, TiltGeometry } from "./types.ts";
-import {
-  apply,
-  type Mat3,
-  matrixToRelionTiltAngles,
-  mulAll,
-  rotAxis,
-  rotX,
-  rotZ,
-  wrapDegrees,
-} from "./rotation.ts";
+import { apply3, type Mat3, tiltGeometryRotation } from "../geometry/mod.ts";
+import { matrixToRelionTiltAngles, wrapDegrees } from "./rotation.ts";
 
 const DEG = Math.PI / 180;
 
@@ -35,16 +27,14 @@ export function nominalTiltGeometry(theta: number, tiltAxis = 0): TiltGeometry {
 
 /**
  * The specimen rotation of one tilt, P = Rz(ρ)·R_α(τ)·Rz(φ)·Rx(θ)·Rz(ψ) (spec §3.5): a sample
- * point X goes to microscope coordinates P·X + (x0, y0, 0). Needs no permissions.
+ * point X goes to microscope coordinates P·X + (x0, y0, 0). Computed by the engine's own code
+ * (`tiltGeometryRotation` of lib/geometry), same formula and operation order. Needs no
+ * permissions.
  */
 export function tiltRotation(t: TiltGeometry): Mat3 {
-  const alpha = t.errorAxis * DEG;
-  return mulAll(
-    rotZ(t.rotation),
-    rotAxis([Math.cos(alpha), Math.sin(alpha), 0], t.tiltError),
-    rotZ(t.phi),
-    rotX(t.theta),
-    rotZ(t.psi),
+  return tiltGeometryRotation(
+    { psi: t.psi, theta: t.theta, phi: t.phi },
+    { rot: t.rotation, axis: t.errorAxis, ang: t.tiltError },
   );
 }
 
@@ -53,7 +43,7 @@ export function tiltRotation(t: TiltGeometry): Mat3 {
  * the beam (the beam travels towards +z). Needs no permissions.
  */
 export function sampleToMicroscope(position: Point3, tilt: TiltGeometry): Point3 {
-  const [x, y, z] = apply(tiltRotation(tilt), [position.x, position.y, position.z]);
+  const [x, y, z] = apply3(tiltRotation(tilt), [position.x, position.y, position.z]);
   return { x: x + tilt.shiftXNm, y: y + tilt.shiftYNm, z };
 }
 

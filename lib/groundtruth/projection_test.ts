@@ -7,7 +7,8 @@ import {
   simulatedTiltAngle,
   tiltRotation,
 } from "./projection.ts";
-import { apply, mulAll, rotX, rotY, rotZ } from "./rotation.ts";
+import { apply3, multiplyAll3 } from "../geometry/mod.ts";
+import { rotX, rotY, rotZ } from "./rotation.ts";
 import type { TiltGeometry } from "./types.ts";
 
 const detector = { nx: 256, ny: 200, apixNm: 0.283 };
@@ -94,7 +95,7 @@ function relionProject(
     dec[1]! - Math.floor(tomo.ny / 2),
     dec[2]! - Math.floor(tomo.nz / 2),
   ];
-  const r = apply(mulAll(rotZ(a.zRot), rotY(a.yTilt), rotX(a.xTilt)), c);
+  const r = apply3(multiplyAll3(rotZ(a.zRot), rotY(a.yTilt), rotX(a.xTilt)), c);
   return {
     x: r[0] + a.xShiftAngst / apixA + Math.floor(image.nx / 2),
     y: r[1] + a.yShiftAngst / apixA + Math.floor(image.ny / 2),

@@ -2,17 +2,23 @@
  * Rotation matrices and Euler-angle conversions between the engine's ZXZ convention
  * (TEM-Simulator, spec §2.2) and RELION's ZYZ convention. All matrices are 3×3, row-major,
  * and act on column vectors; every elementary rotation is the standard right-handed active
- * rotation, e.g. Rz(a) = [[cos a, −sin a, 0], [sin a, cos a, 0], [0, 0, 1]].
+ * rotation, e.g. Rz(a) = [[cos a, −sin a, 0], [sin a, cos a, 0], [0, 0, 1]]. The matrix algebra
+ * and the engine's own ZXZ rotation come from lib/geometry (shared with the engine).
  * See docs/conventions.md.
  *
  * @module
  */
 
-/** A 3×3 matrix, row-major: [m00, m01, m02, m10, m11, m12, m20, m21, m22]. */
-export type Mat3 = [number, number, number, number, number, number, number, number, number];
+import {
+  type Mat3,
+  multiplyAll3,
+  particleRotation,
+  rotationX,
+  rotationY,
+  rotationZ,
+} from "../geometry/mod.ts";
 
-/** A 3-vector. */
-export type Vec3Tuple = [number, number, number];
+export type { Mat3, Vec3Tuple } from "../geometry/mod.ts";
 
 /** Euler angles of the engine, degrees: R = Rz(psi)·Rx(theta)·Rz(phi). */
 export interface EngineEuler {
@@ -51,76 +57,19 @@ export function wrapDegrees(angle: number): number {
   return a === 0 ? 0 : a;
 }
 
-/** Rotation by `deg` about x. Needs no permissions. */
+/** Rotation by `deg` degrees about x. Needs no permissions. */
 export function rotX(deg: number): Mat3 {
-  const c = Math.cos(deg * DEG), s = Math.sin(deg * DEG);
-  return [1, 0, 0, 0, c, -s, 0, s, c];
+  return rotationX(deg * DEG);
 }
 
-/** Rotation by `deg` about y. Needs no permissions. */
+/** Rotation by `deg` degrees about y. Needs no permissions. */
 export function rotY(deg: number): Mat3 {
-  const c = Math.cos(deg * DEG), s = Math.sin(deg * DEG);
-  return [c, 0, s, 0, 1, 0, -s, 0, c];
+  return rotationY(deg * DEG);
 }
 
-/** Rotation by `deg` about z. Needs no permissions. */
+/** Rotation by `deg` degrees about z. Needs no permissions. */
 export function rotZ(deg: number): Mat3 {
-  const c = Math.cos(deg * DEG), s = Math.sin(deg * DEG);
-  return [c, -s, 0, s, c, 0, 0, 0, 1];
-}
-
-/** Rotation by `deg` about the unit axis `(ax, ay, az)` (Rodrigues). Needs no permissions. */
-export function rotAxis(axis: Vec3Tuple, deg: number): Mat3 {
-  const n = Math.hypot(axis[0], axis[1], axis[2]);
-  const x = axis[0] / n, y = axis[1] / n, z = axis[2] / n;
-  const c = Math.cos(deg * DEG), s = Math.sin(deg * DEG), t = 1 - c;
-  return [
-    t * x * x + c,
-    t * x * y - s * z,
-    t * x * z + s * y,
-    t * x * y + s * z,
-    t * y * y + c,
-    t * y * z - s * x,
-    t * x * z - s * y,
-    t * y * z + s * x,
-    t * z * z + c,
-  ];
-}
-
-/** Matrix product a·b. Needs no permissions. */
-export function mul(a: Mat3, b: Mat3): Mat3 {
-  return [
-    a[0] * b[0] + a[1] * b[3] + a[2] * b[6],
-    a[0] * b[1] + a[1] * b[4] + a[2] * b[7],
-    a[0] * b[2] + a[1] * b[5] + a[2] * b[8],
-    a[3] * b[0] + a[4] * b[3] + a[5] * b[6],
-    a[3] * b[1] + a[4] * b[4] + a[5] * b[7],
-    a[3] * b[2] + a[4] * b[5] + a[5] * b[8],
-    a[6] * b[0] + a[7] * b[3] + a[8] * b[6],
-    a[6] * b[1] + a[7] * b[4] + a[8] * b[7],
-    a[6] * b[2] + a[7] * b[5] + a[8] * b[8],
-  ];
-}
-
-/** Product of several matrices, left to right. Needs no permissions. */
-export function mulAll(...ms: Mat3[]): Mat3 {
-  let out: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  for (const m of ms) out = mul(out, m);
-  return out;
-}
-
-/** Transpose (= inverse for rotations). Needs no permissions. */
-export function transpose(m: Mat3): Mat3 {
-  return [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]];
-}
-
-/** m·v. Needs no permissions. */
-export function apply(m: Mat3, v: Vec3Tuple): Vec3Tuple {
-  return [
-    m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
-    m[3] * v[0] + m[4] * v[1] + m[5] * v[2],
-    m[6] * v[0] + m[7] * v[1] + m[8] * v[2],
-  ];
+  return rotationZ(deg * DEG);
 }
 
 /** Largest absolute element difference of two matrices. Needs no permissions. */
@@ -135,7 +84,7 @@ export function maxAbsDiff(a: Mat3, b: Mat3): number {
  * of the particle map (relative to the map centre) to the sample frame. Needs no permissions.
  */
 export function engineEulerToMatrix(e: EngineEuler): Mat3 {
-  return mulAll(rotZ(e.psi), rotX(e.theta), rotZ(e.phi));
+  return particleRotation(e.phi, e.theta, e.psi);
 }
 
 /**
@@ -164,7 +113,7 @@ export function matrixToEngineEuler(m: Mat3): EngineEuler {
  * in the tomogram (RELION's ParticleSet::getMatrix4x4). Needs no permissions.
  */
 export function relionEulerToMatrix(e: RelionEuler): Mat3 {
-  return mulAll(rotZ(-e.psi), rotY(-e.tilt), rotZ(-e.rot));
+  return multiplyAll3(rotZ(-e.psi), rotY(-e.tilt), rotZ(-e.rot));
 }
 
 /**

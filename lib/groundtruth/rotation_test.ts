@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../testing/mod.ts";
+import { apply3, multiplyAll3, transpose3 } from "../geometry/mod.ts";
 import {
-  apply,
   engineEulerToMatrix,
   engineToRelionEuler,
   type Mat3,
@@ -8,14 +8,12 @@ import {
   matrixToRelionEuler,
   matrixToRelionTiltAngles,
   maxAbsDiff,
-  mulAll,
   type RelionEuler,
   relionEulerToMatrix,
   relionToEngineEuler,
   rotX,
   rotY,
   rotZ,
-  transpose,
   wrapDegrees,
 } from "./rotation.ts";
 
@@ -58,12 +56,12 @@ function relionMatrixByElements(rot: number, tilt: number, psi: number): Mat3 {
 }
 
 Deno.test("elementary rotations are right-handed and active", () => {
-  const y = apply(rotZ(90), [1, 0, 0]);
+  const y = apply3(rotZ(90), [1, 0, 0]);
   assertAlmostEquals(y[0], 0, 1e-15);
   assertAlmostEquals(y[1], 1, 1e-15);
-  const z = apply(rotX(90), [0, 1, 0]);
+  const z = apply3(rotX(90), [0, 1, 0]);
   assertAlmostEquals(z[2], 1, 1e-15);
-  const x = apply(rotY(90), [0, 0, 1]);
+  const x = apply3(rotY(90), [0, 0, 1]);
   assertAlmostEquals(x[0], 1, 1e-15);
 });
 
@@ -71,7 +69,7 @@ Deno.test("engine matrix is Rz(psi)·Rx(theta)·Rz(phi) (spec §2.2)", () => {
   const m = engineEulerToMatrix({ phi: 30, theta: 60, psi: 90 });
   // phi first about z, then theta about x, then psi about z, applied to the x axis by hand:
   // Rz(30)x = (c30, s30, 0); Rx(60) → (c30, s30 c60, s30 s60); Rz(90) → (−s30 c60, c30, s30 s60)
-  const v = apply(m, [1, 0, 0]);
+  const v = apply3(m, [1, 0, 0]);
   assertAlmostEquals(v[0], -0.5 * 0.5, 1e-12);
   assertAlmostEquals(v[1], Math.sqrt(3) / 2, 1e-12);
   assertAlmostEquals(v[2], 0.5 * (Math.sqrt(3) / 2), 1e-12);
@@ -185,8 +183,8 @@ Deno.test("RELION ZYZ → engine ZXZ → RELION ZYZ keeps the matrix", () => {
 
 Deno.test("transpose is the particle-to-reference rotation (−psi, −tilt, −rot)", () => {
   const e = { rot: 40, tilt: 70, psi: -20 };
-  const inv = transpose(relionEulerToMatrix(e));
-  const viaAngles = mulAll(rotZ(e.rot), rotY(e.tilt), rotZ(e.psi));
+  const inv = transpose3(relionEulerToMatrix(e));
+  const viaAngles = multiplyAll3(rotZ(e.rot), rotY(e.tilt), rotZ(e.psi));
   assert(maxAbsDiff(inv, viaAngles) < 1e-12);
   assert(maxAbsDiff(inv, relionEulerToMatrix({ rot: -e.psi, tilt: -e.tilt, psi: -e.rot })) < 1e-12);
 });
@@ -196,9 +194,9 @@ Deno.test("RELION 5 tilt angles: Rz(zrot)·Ry(ytilt)·Rx(xtilt) round trip, incl
   const cases: [number, number, number][] = [[10, 90, 20], [10, -90, 20], [0, 0, 0]];
   for (let i = 0; i < 200; i++) cases.push([360 * r() - 180, 180 * r() - 90, 360 * r() - 180]);
   for (const [x, y, z] of cases) {
-    const m = mulAll(rotZ(z), rotY(y), rotX(x));
+    const m = multiplyAll3(rotZ(z), rotY(y), rotX(x));
     const a = matrixToRelionTiltAngles(m);
-    const back = mulAll(rotZ(a.zRot), rotY(a.yTilt), rotX(a.xTilt));
+    const back = multiplyAll3(rotZ(a.zRot), rotY(a.yTilt), rotX(a.xTilt));
     assert(maxAbsDiff(back, m) < 1e-9, JSON.stringify({ x, y, z, a }));
   }
 });

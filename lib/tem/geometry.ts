@@ -1,7 +1,8 @@
 /**
- * Tilt geometry (spec §3.5): nominal tilt angles, geometry errors (none, random, file), the
- * sample → microscope rotation P = Rz(ρ)·R_α(τ)·Rz(φ)·Rx(θ)·Rz(ψ) and the translation (x0, y0);
- * the dose (spec §1.2 electronbeam) and defocus (optics) per tilt.
+ * Tilt geometry (spec §3.5): nominal tilt angles, geometry errors (none, random, file) and the
+ * translation (x0, y0); the dose (spec §1.2 electronbeam) and defocus (optics) per tilt. The
+ * sample → microscope rotation P = Rz(ρ)·R_α(τ)·Rz(φ)·Rx(θ)·Rz(ψ) is `tiltGeometryRotation` of
+ * lib/geometry/mod.ts (shared with the ground truth).
  *
  * @module
  */
@@ -13,9 +14,6 @@ import type {
   TiltAngles,
 } from "./input/mod.ts";
 import type { RandomStream } from "./random.ts";
-import { multiply3, rotationAbout, rotationX, rotationZ } from "./rotation.ts";
-
-const DEG = Math.PI / 180;
 
 /** One tilt's geometry. */
 export interface TiltGeometry {
@@ -25,19 +23,6 @@ export interface TiltGeometry {
   error: GeometryError;
   /** Sample → microscope rotation, row-major. */
   rotation: number[];
-}
-
-/** The rotation of spec §3.5 from angles and errors. Needs no permissions. */
-export function tiltRotation(angles: TiltAngles, error: GeometryError): number[] {
-  const nominal = multiply3(
-    rotationZ(angles.phi * DEG),
-    multiply3(rotationX(angles.theta * DEG), rotationZ(angles.psi * DEG)),
-  );
-  const axis = [Math.cos(error.axis * DEG), Math.sin(error.axis * DEG), 0];
-  return multiply3(
-    rotationZ(error.rot * DEG),
-    multiply3(rotationAbout(axis, error.ang * DEG), nominal),
-  );
 }
 
 /**

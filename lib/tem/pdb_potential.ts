@@ -10,7 +10,7 @@ import type { PdbTransform } from "./input/mod.ts";
 import { type Beam, ICE_DENSITY, POTENTIAL_FACTOR_V_NM2 } from "./beam.ts";
 import { crossSection } from "./cross_sections.ts";
 import { hydrogenCount } from "./hydrogens.ts";
-import { apply3, particleRotation } from "./rotation.ts";
+import { apply3, particleRotation } from "../geometry/mod.ts";
 import { scatteringFactorOf, scatteringFactorOfZ } from "./scattering_factors.ts";
 
 /** h²/(2π·m·e) in V·Å². */

@@ -6,7 +6,6 @@ import { assert, assertAlmostEquals, assertEquals } from "../testing/mod.ts";
 import { beamFor, ICE_DENSITY, POTENTIAL_FACTOR_V_NM2 } from "./beam.ts";
 import { crossSection } from "./cross_sections.ts";
 import { ComplexFft2d, FftEngine } from "./fft.ts";
-import { tiltRotation } from "./geometry.ts";
 import { hydrogenCount } from "./hydrogens.ts";
 import { besselJ0, scatteringKernels } from "./kernels.ts";
 import { angularFrequency, detectorMtf, fresnelPropagator, lensTransfer } from "./optics.ts";
@@ -20,7 +19,7 @@ import {
 import { randomPlacement } from "./placement.ts";
 import { addProjection, projectMap, TouchedRows } from "./projection.ts";
 import { RandomStream } from "./random.ts";
-import { apply3, particleRotation } from "./rotation.ts";
+import { apply3, particleRotation, tiltGeometryRotation } from "../geometry/mod.ts";
 import { pathLengths } from "./sample_path.ts";
 import { scatteringFactorOf } from "./scattering_factors.ts";
 
@@ -251,7 +250,7 @@ Deno.test("path lengths: flat slab t/cos θ, parabolic profile, support outside 
     offsetY: 0,
   };
   const tilt = (deg: number) =>
-    tiltRotation({ psi: 0, theta: deg, phi: 0 }, { rot: 0, axis: 0, ang: 0, x: 0, y: 0 });
+    tiltGeometryRotation({ psi: 0, theta: deg, phi: 0 }, { rot: 0, axis: 0, ang: 0 });
   for (const deg of [0, 30, 60]) {
     const l = pathLengths(grid, sample, tilt(deg), 0, 0, 1.327);
     assertAlmostEquals(l.length[5]!, 100 / Math.cos(deg * Math.PI / 180), 1e-6);

@@ -32,14 +32,14 @@ import {
 import { type Beam, beamFor, CARBON_DENSITY, ICE_DENSITY } from "./beam.ts";
 import { crossSection } from "./cross_sections.ts";
 import { fastFftSize, isFastFftSize } from "./fft.ts";
-import { geometryErrors, nominalTilts, tiltDefocus, tiltDoses, tiltRotation } from "./geometry.ts";
+import { geometryErrors, nominalTilts, tiltDefocus, tiltDoses } from "./geometry.ts";
 import { type ImageSeriesWriter, openImageSeries } from "./image_output.ts";
 import { scatteringKernels } from "./kernels.ts";
 import { type LoadedParticle, loadParticle } from "./particles.ts";
 import { gridPlacement, randomPlacement } from "./placement.ts";
 import type { PotentialMap } from "./pdb_potential.ts";
 import { RandomStream } from "./random.ts";
-import { apply3, multiply3, particleRotation } from "./rotation.ts";
+import { apply3, multiply3, particleRotation, tiltGeometryRotation } from "../geometry/mod.ts";
 import type { PixelGrid } from "./sample_path.ts";
 import { type TiltExecutor, workerExecutor } from "./tilt_executor.ts";
 import {
@@ -377,7 +377,7 @@ async function generateMicrographs(
   const { sets, types } = await placeParticleSets(context);
 
   const { wave, detectors } = imagingGrids(input, sizing);
-  const rotations = tilts.map((angles, i) => tiltRotation(angles, errors[i]!));
+  const rotations = tilts.map((angles, i) => tiltGeometryRotation(angles, errors[i]!));
   const maxDefocus = Math.max(...defocus.map((d) => Math.abs(d * 1000)), 0);
   const carbon = crossSection(6, beam),
     oxygen = crossSection(8, beam),

@@ -13,7 +13,7 @@ import { type Beam, CARBON_DENSITY, POTENTIAL_FACTOR_V_NM2 } from "./beam.ts";
 import { crossSection } from "./cross_sections.ts";
 import { iceAbsorptionPotential, iceRealPotential } from "./pdb_potential.ts";
 import type { ParticleMap } from "./projection.ts";
-import { apply3 } from "./rotation.ts";
+import { apply3 } from "../geometry/mod.ts";
 import { scatteringFactorOf } from "./scattering_factors.ts";
 
 /** Background value of empty voxels ("some software has problems with 0"). */
