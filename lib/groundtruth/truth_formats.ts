@@ -194,42 +194,57 @@ function classesBlock(version: string, classNames: string[]): string {
   );
 }
 
-/**
- * RELION 5 particle STAR: data_optics, data_particles (rlnTomoName, rlnTomoParticleName,
- * rlnCenteredCoordinate*Angst, rlnAngleRot/Tilt/Psi, rlnClassNumber, rlnOpticsGroup) and
- * data_ets_classes (class number → class name). Needs no permissions.
- */
-export function formatRelion5Star(t: StackTruthTables, etsVersion: string, optics?: OpticsTruth) {
+/** What distinguishes the RELION 5 and RELION 4 particle files. */
+interface ParticleStarStyle {
+  /** Header comment lines between the title and the class-name line. */
+  notes: string[];
+  /** Data block version number used in the block names. */
+  version: string;
+  /** The three coordinate columns. */
+  coordinateColumns: [string, string, string];
+  /** A particle's coordinates in those columns. */
+  coordinates: (p: StackTruthTables["particles"][number]) => { x: number; y: number; z: number };
+  /** "RELION 5" or "RELION 4". */
+  style: string;
+}
+
+/** A particle STAR file in `style` (shared by the RELION 5 and RELION 4 writers). */
+function formatParticleStar(
+  t: StackTruthTables,
+  etsVersion: string,
+  optics: OpticsTruth | undefined,
+  style: ParticleStarStyle,
+): string {
   const tomo = starValue(t.stackName);
   const header = [
-    `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (RELION 5 style).`,
-    "# rlnCenteredCoordinate*Angst: Angstrom from the tomogram centre = the tilt axis at the ice",
-    "# centre; rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
+    `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (${style.style} style).`,
+    ...style.notes,
     "# Class names: data_ets_classes. Conventions: " + CONVENTIONS + ".",
     "",
     "",
   ].join("\n");
-  const rows = t.particles.map((p) => [
-    tomo,
-    `${tomo}/${p.id}`,
-    fixed(p.centeredAngst.x, 6),
-    fixed(p.centeredAngst.y, 6),
-    fixed(p.centeredAngst.z, 6),
-    fixed(p.relion.rot, 6),
-    fixed(p.relion.tilt, 6),
-    fixed(p.relion.psi, 6),
-    String(p.classNumber),
-    "1",
-  ]);
-  return header + opticsBlock("50001", t.apixAngst, optics) + starLoop(
+  const rows = t.particles.map((p) => {
+    const c = style.coordinates(p);
+    return [
+      tomo,
+      `${tomo}/${p.id}`,
+      fixed(c.x, 6),
+      fixed(c.y, 6),
+      fixed(c.z, 6),
+      fixed(p.relion.rot, 6),
+      fixed(p.relion.tilt, 6),
+      fixed(p.relion.psi, 6),
+      String(p.classNumber),
+      "1",
+    ];
+  });
+  return header + opticsBlock(style.version, t.apixAngst, optics) + starLoop(
     "particles",
-    "50001",
+    style.version,
     [
       "rlnTomoName",
       "rlnTomoParticleName",
-      "rlnCenteredCoordinateXAngst",
-      "rlnCenteredCoordinateYAngst",
-      "rlnCenteredCoordinateZAngst",
+      ...style.coordinateColumns,
       "rlnAngleRot",
       "rlnAngleTilt",
       "rlnAnglePsi",
@@ -237,7 +252,29 @@ export function formatRelion5Star(t: StackTruthTables, etsVersion: string, optic
       "rlnOpticsGroup",
     ],
     rows,
-  ) + classesBlock("50001", t.classNames);
+  ) + classesBlock(style.version, t.classNames);
+}
+
+/**
+ * RELION 5 particle STAR: data_optics, data_particles (rlnTomoName, rlnTomoParticleName,
+ * rlnCenteredCoordinate*Angst, rlnAngleRot/Tilt/Psi, rlnClassNumber, rlnOpticsGroup) and
+ * data_ets_classes (class number → class name). Needs no permissions.
+ */
+export function formatRelion5Star(t: StackTruthTables, etsVersion: string, optics?: OpticsTruth) {
+  return formatParticleStar(t, etsVersion, optics, {
+    style: "RELION 5",
+    version: "50001",
+    notes: [
+      "# rlnCenteredCoordinate*Angst: Angstrom from the tomogram centre = the tilt axis at the ice",
+      "# centre; rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
+    ],
+    coordinateColumns: [
+      "rlnCenteredCoordinateXAngst",
+      "rlnCenteredCoordinateYAngst",
+      "rlnCenteredCoordinateZAngst",
+    ],
+    coordinates: (p) => p.centeredAngst,
+  });
 }
 
 /**
@@ -246,44 +283,16 @@ export function formatRelion5Star(t: StackTruthTables, etsVersion: string, optic
  * Needs no permissions.
  */
 export function formatRelion4Star(t: StackTruthTables, etsVersion: string, optics?: OpticsTruth) {
-  const tomo = starValue(t.stackName);
   const s = t.tomogramSize;
-  const header = [
-    `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (RELION 4 style).`,
-    `# rlnCoordinateX/Y/Z: unbinned pixels (${fixed(t.apixAngst, 6)} A) in a tomogram of`,
-    `# ${s.nx} x ${s.ny} x ${s.nz} pixels whose centre (size/2) is the tilt axis at the ice centre;`,
-    "# rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
-    "# Class names: data_ets_classes. Conventions: " + CONVENTIONS + ".",
-    "",
-    "",
-  ].join("\n");
-  const rows = t.particles.map((p) => [
-    tomo,
-    `${tomo}/${p.id}`,
-    fixed(p.tomogramPx.x, 6),
-    fixed(p.tomogramPx.y, 6),
-    fixed(p.tomogramPx.z, 6),
-    fixed(p.relion.rot, 6),
-    fixed(p.relion.tilt, 6),
-    fixed(p.relion.psi, 6),
-    String(p.classNumber),
-    "1",
-  ]);
-  return header + opticsBlock("30001", t.apixAngst, optics) + starLoop(
-    "particles",
-    "30001",
-    [
-      "rlnTomoName",
-      "rlnTomoParticleName",
-      "rlnCoordinateX",
-      "rlnCoordinateY",
-      "rlnCoordinateZ",
-      "rlnAngleRot",
-      "rlnAngleTilt",
-      "rlnAnglePsi",
-      "rlnClassNumber",
-      "rlnOpticsGroup",
+  return formatParticleStar(t, etsVersion, optics, {
+    style: "RELION 4",
+    version: "30001",
+    notes: [
+      `# rlnCoordinateX/Y/Z: unbinned pixels (${fixed(t.apixAngst, 6)} A) in a tomogram of`,
+      `# ${s.nx} x ${s.ny} x ${s.nz} pixels whose centre (size/2) is the tilt axis at the ice centre;`,
+      "# rlnAngleRot/Tilt/Psi: RELION ZYZ, reference-to-particle rotation.",
     ],
-    rows,
-  ) + classesBlock("30001", t.classNames);
+    coordinateColumns: ["rlnCoordinateX", "rlnCoordinateY", "rlnCoordinateZ"],
+    coordinates: (p) => p.tomogramPx,
+  });
 }
