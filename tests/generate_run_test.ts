@@ -75,6 +75,8 @@ Deno.test("generate: 4 stacks on 2 workers through the Chimera pool, with metada
     // Batches come from the workers' shards (which worker takes which stack depends on timing).
     for (const batch of pool.batches) assert([0, 1].includes(batch.shard));
     assertEquals([...pool.ended].sort(), [0, 1]);
+    // ETSimulations' 600 s server timeout unless chimera_timeout says otherwise.
+    assertEquals(pool.startOptions?.timeoutMs, 600_000);
 
     const metadata = JSON.parse(await Deno.readTextFile(`${config.root}/sim_metadata.json`));
     assertEquals(metadata.length, 4);

@@ -152,6 +152,8 @@ export async function writeFakeEngine(
 export class InProcessChimeraPool implements ChimeraPoolHandle {
   readonly batches: { shard: number; commands: string[] }[] = [];
   readonly ended = new Set<number>();
+  /** The options it was started with. */
+  startOptions?: ChimeraPoolStartOptions;
   readonly #servers: { interpreter: ChimeraInterpreter; queue: Promise<unknown> }[];
   closed = false;
 
@@ -166,7 +168,9 @@ export class InProcessChimeraPool implements ChimeraPoolHandle {
       { length: options.servers },
       () => new ChimeraInterpreter({ files, saveLabel: () => "in-process test pool" }),
     );
-    return new InProcessChimeraPool(servers);
+    const pool = new InProcessChimeraPool(servers);
+    pool.startOptions = options;
+    return pool;
   }
 
   runBatch(shard: number, commands: string[]): Promise<string[]> {

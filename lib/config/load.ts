@@ -69,6 +69,8 @@ export interface GenerateConfig {
   retries: number;
   /** Workers, when set. */
   workers?: number;
+  /** Seconds a Chimera server may take to answer before it is restarted. */
+  chimeraTimeoutSeconds: number;
   /** The template's text. */
   simTemplateText: string;
   /** The template's facts. */
@@ -280,6 +282,7 @@ export async function parseConfigText(
     seed: raw.seed,
     retries: raw.retries,
     workers: raw.workers,
+    chimeraTimeoutSeconds: raw.chimera_timeout,
     simTemplateText: "",
     simFacts: { detector: { nx: 0, ny: 0 }, detectorCount: 0, tiltAngles: [] },
     coordRows: [],

@@ -88,6 +88,7 @@ Deno.test("config: relative paths resolve against the config's folder; defaults"
     assertEquals(config.chimeraExecPath, undefined);
     assertEquals(config.numChimeraWindows, 1);
     assertEquals(config.retries, 1);
+    assertEquals(config.chimeraTimeoutSeconds, 600);
     assertEquals(config.assemblerOptions, { use_common_model: false, orientations_source: "none" });
     // --root wins over the config's root; bare program names come from PATH.
     const other = await parseConfigText(BASE + 'tem_simulator_executable: "sh"\n', {
@@ -126,6 +127,7 @@ Deno.test("config: bad keys give one line with the key and its line", async () =
       /line 7: "apix" must be greater than 0/,
     );
     await rejects(dir, BASE.replace("apix: 0.5\n", ""), /: missing key "apix"$/);
+    await rejects(dir, BASE + "chimera_timeout: 0\n", /"chimera_timeout" must be greater than 0/);
     await rejects(
       dir,
       BASE.replace("num_stacks: 3", "num_stack: 3"),

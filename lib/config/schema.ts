@@ -1,6 +1,6 @@
 /**
  * The zod schema of a generate config: ETSimulations' keys (so its own configs run unchanged)
- * plus `seed`, `retries` and `workers`.
+ * plus `seed`, `retries`, `workers` and `chimera_timeout`.
  *
  * @module
  */
@@ -62,6 +62,11 @@ export const rawConfigSchema = z.strictObject({
   retries: z.int().min(0).max(100).default(1),
   /** Web Workers running stacks in parallel (default: num_cores, else the CPU count). */
   workers: z.int().min(1).max(4096).optional(),
+  /**
+   * Seconds a Chimera server may take to answer a command before it is killed, restarted and the
+   * batch replayed (ETSimulations: 600).
+   */
+  chimera_timeout: z.number().positive().max(86400).default(600),
 }).superRefine((config, ctx) => {
   if (config.bead_map !== undefined && config.bead_occupancy === undefined) {
     ctx.addIssue({

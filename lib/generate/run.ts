@@ -48,6 +48,8 @@ export interface ChimeraPoolStartOptions {
   allowDirs: string[];
   /** Permission flags of embedded servers run from source. */
   permissionFlags?: string[];
+  /** Milliseconds a server may take to answer before it is restarted (config chimera_timeout). */
+  timeoutMs?: number;
   /** Stops the pool. */
   signal?: AbortSignal;
 }
@@ -398,6 +400,7 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
         execPath: config.chimeraExecPath,
         allowDirs: chimeraDirs(config),
         permissionFlags: flags.chimera,
+        timeoutMs: config.chimeraTimeoutSeconds * 1000,
         signal: controller.signal,
       }).then((started) => {
         pool = started;
