@@ -204,6 +204,11 @@ Deno.test("pool: two embedded servers assemble a basic and a T4SS-like particle"
   const pool = await startPool(dir, { servers: 2, shards: 3 });
   try {
     assertEquals(pool.serverPids().length, 2);
+    for (const pid of pool.serverPids()) {
+      // the token travels on stdin, not in the process list
+      const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+      assert(args.includes("--token-stdin") && !args.includes("--token"), args.join(" "));
+    }
     // (a) the basic particle
     const model = makeMap(
       [16, 16, 16],

@@ -162,3 +162,75 @@ Deno.test("chimera-server: protocol, token, confinement, FIFO, silence, SIGTERM"
   assertMatch(log, /WARNING volume #0 save \/etc\/x\.mrc: Cannot save/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("chimera-server --token-stdin: the token from stdin, never in the arguments", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-stdin-" }));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${dir}`,
+      MAIN,
+      "chimera-server",
+      "--token-stdin",
+      "--exit-with-stdin",
+    ],
+    cwd: dir,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  await stdin.write(new TextEncoder().encode("from-stdin-token\n"));
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const m = text.match(/port (\d+)/);
+  assert(m !== null, `first line: ${JSON.stringify(text)}`);
+  const port = Number(m[1]);
+  const cmdline = await Deno.readTextFile(`/proc/${child.pid}/cmdline`).catch(() => "");
+  assert(!cmdline.includes("from-stdin-token"), "the token is not among the arguments");
+  assertEquals((await get(port, "/run?command=version")).status, 401);
+  assertEquals((await get(port, commandQuery("from-stdin-token", "version"))).status, 200);
+  // closing stdin after the token line stops the server (--exit-with-stdin)
+  await stdin.close();
+  const status = await child.status;
+  assertEquals(status.code, 0);
+  await child.stdout.cancel().catch(() => {});
+  assertEquals(new TextDecoder().decode(await new Response(child.stderr).arrayBuffer()), "");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("chimera-server: --token with --token-stdin, or stdin without a token line, exit 2", async () => {
+  for (
+    const [args, message] of [
+      [["--token", "a", "--token-stdin"], 'give "--token" or "--token-stdin", not both'],
+      [["--token-stdin"], "standard input ended before the token line"],
+    ] as const
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--no-prompt",
+        "--allow-net=127.0.0.1",
+        MAIN,
+        "chimera-server",
+        ...args,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 2);
+    assertEquals(new TextDecoder().decode(out.stdout), "");
+    assertStringIncludes(new TextDecoder().decode(out.stderr), message);
+  }
+});

@@ -6,11 +6,11 @@
 import { EtsError } from "../lib/errors/mod.ts";
 import {
   engineEulerToMatrix,
+  maxAbsDiff,
   relionEulerToMatrix,
   type StackTruthInput,
   writeStackGroundTruth,
 } from "../lib/groundtruth/mod.ts";
-import { maxAbsDiff } from "../lib/groundtruth/rotation.ts";
 import {
   assert,
   assertAlmostEquals,

@@ -5,6 +5,7 @@
  * @module
  */
 export { runChimeraServer, startChimeraServer } from "./chimera_server.ts";
+export { type ByteReader, readTokenLine } from "./token_line.ts";
 export type { ChimeraServerOptions, RunningChimeraServer } from "./chimera_server.ts";
 export { ChimeraInterpreter } from "./interpreter.ts";
 export type { CommandOutcome, InterpreterOptions, RunOutcome } from "./interpreter.ts";

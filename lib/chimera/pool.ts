@@ -196,8 +196,7 @@ export class ChimeraPool {
       "chimera-server",
       "--port",
       "0",
-      "--token",
-      this.#token,
+      "--token-stdin",
       "--exit-with-stdin",
       ...dirs.flatMap((d) => ["--allow-dir", d]),
     ];
@@ -206,6 +205,7 @@ export class ChimeraPool {
         command: this.#options.launcher.command,
         args: [...this.#options.launcher.args, ...serverArgs],
         label,
+        stdinLine: this.#token,
       };
     }
     const flags = this.#options.permissionFlags ?? [
@@ -215,7 +215,12 @@ export class ChimeraPool {
         : []),
     ];
     const invocation = selfInvocation(serverArgs, flags);
-    return { command: invocation.command, args: invocation.args, label };
+    return {
+      command: invocation.command,
+      args: invocation.args,
+      label,
+      stdinLine: this.#token,
+    };
   }
 
   async #spawn(slot: Slot): Promise<void> {

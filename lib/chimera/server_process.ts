@@ -21,6 +21,11 @@ export interface ServerLaunch {
   label: string;
   /** A real Chimera/ChimeraX (gets the loader variables back where allowed), not `ets` itself. */
   external?: boolean;
+  /**
+   * A line written to the process's stdin right after the spawn (the embedded server's token
+   * with `--token-stdin`, so that it never shows in the process list).
+   */
+  stdinLine?: string;
 }
 
 /** Keeps the last `max` lines of output. */
@@ -123,6 +128,10 @@ export class ServerProcess {
       );
     }
     const server = new ServerProcess(launch, child);
+    if (launch.stdinLine !== undefined) {
+      // the server reads it before it prints its port line; a failed write shows as an early exit
+      server.#stdin?.write(new TextEncoder().encode(`${launch.stdinLine}\n`)).catch(() => {});
+    }
     let resolvePort: (port: number) => void = () => {};
     const portFound = new Promise<number>((resolve) => resolvePort = resolve);
     const onLine = (line: string) => {

@@ -5,7 +5,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { inputError } from "../errors/mod.ts";
-import { runChimeraServer } from "../chimera/mod.ts";
+import { readTokenLine, runChimeraServer } from "../chimera/mod.ts";
 import { shutdownSignal } from "../platform/mod.ts";
 
 /** Builds the `chimera-server` subcommand. Needs no permissions to build; running it needs more. */
@@ -17,6 +17,10 @@ export function chimeraServerCommand() {
     )
     .option("--port <n>", "port to listen on (0: any free port)", "0")
     .option("--token <token>", "require this token on every request (token= or Bearer)")
+    .option(
+      "--token-stdin",
+      "read the token from the first line of standard input (keeps it out of the process list)",
+    )
     .option(
       "--allow-dir <folder>",
       "folder commands may read and write (repeatable; default: the current folder)",
@@ -31,9 +35,14 @@ export function chimeraServerCommand() {
           `Cannot start the Chimera server: "--port" must be 0-65535, got "${options.port}"`,
         );
       }
+      if (options.token !== undefined && options.tokenStdin === true) {
+        throw inputError(
+          'Cannot start the Chimera server: give "--token" or "--token-stdin", not both',
+        );
+      }
       await runChimeraServer({
         port,
-        token: options.token,
+        token: options.tokenStdin === true ? await readTokenLine(Deno.stdin) : options.token,
         allowDirs: options.allowDir,
         logFile: options.log,
         exitWithStdin: options.exitWithStdin === true,

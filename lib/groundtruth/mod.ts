@@ -53,6 +53,7 @@ export {
   matrixToEngineEuler,
   matrixToRelionEuler,
   matrixToRelionTiltAngles,
+  maxAbsDiff,
   type RelionEuler,
   relionEulerToMatrix,
   relionToEngineEuler,
