@@ -10,11 +10,17 @@ const MAIN = new URL("../main.ts", import.meta.url).pathname;
 interface Server {
   port: number;
   child: Deno.ChildProcess;
+  /** The server's stdin (open with `tokenStdin`, closed otherwise). */
+  stdin?: WritableStreamDefaultWriter<Uint8Array>;
   /** Everything after the first stdout line, and all of stderr, once the process ended. */
   rest: Promise<{ stdout: string; stderr: string }>;
 }
 
-async function startServer(dir: string, token: string): Promise<Server> {
+/**
+ * Starts `ets chimera-server` in `dir` with `--token token`, or with `--token-stdin
+ * --exit-with-stdin` and `token` written to its stdin when `tokenStdin` is set.
+ */
+async function startServer(dir: string, token: string, tokenStdin = false): Promise<Server> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -27,18 +33,19 @@ async function startServer(dir: string, token: string): Promise<Server> {
       "chimera-server",
       "--port",
       "0",
-      "--token",
-      token,
+      ...(tokenStdin ? ["--token-stdin", "--exit-with-stdin"] : ["--token", token]),
       "--allow-dir",
       dir,
       "--log",
       `${dir}/server.log`,
     ],
     cwd: dir,
-    stdin: "null",
+    stdin: tokenStdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const stdin = tokenStdin ? child.stdin.getWriter() : undefined;
+  await stdin?.write(new TextEncoder().encode(`${token}\n`));
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -60,7 +67,7 @@ async function startServer(dir: string, token: string): Promise<Server> {
     const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
     return { stdout, stderr };
   })();
-  return { port: Number(m[1]), child, rest };
+  return { port: Number(m[1]), child, stdin, rest };
 }
 
 async function get(port: number, query: string, init?: RequestInit) {
@@ -165,46 +172,16 @@ Deno.test("chimera-server: protocol, token, confinement, FIFO, silence, SIGTERM"
 
 Deno.test("chimera-server --token-stdin: the token from stdin, never in the arguments", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-stdin-" }));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
-      MAIN,
-      "chimera-server",
-      "--token-stdin",
-      "--exit-with-stdin",
-    ],
-    cwd: dir,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdin = child.stdin.getWriter();
-  await stdin.write(new TextEncoder().encode("from-stdin-token\n"));
-  const reader = child.stdout.getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const m = text.match(/port (\d+)/);
-  assert(m !== null, `first line: ${JSON.stringify(text)}`);
-  const port = Number(m[1]);
-  const cmdline = await Deno.readTextFile(`/proc/${child.pid}/cmdline`).catch(() => "");
-  assert(!cmdline.includes("from-stdin-token"), "the token is not among the arguments");
-  assertEquals((await get(port, "/run?command=version")).status, 401);
-  assertEquals((await get(port, commandQuery("from-stdin-token", "version"))).status, 200);
+  const token = "from-stdin-token";
+  const server = await startServer(dir, token, true);
+  const cmdline = await Deno.readTextFile(`/proc/${server.child.pid}/cmdline`).catch(() => "");
+  assert(cmdline.includes("--token-stdin") && !cmdline.includes(token), cmdline);
+  assertEquals((await get(server.port, "/run?command=version")).status, 401);
+  assertEquals((await get(server.port, commandQuery(token, "version"))).status, 200);
   // closing stdin after the token line stops the server (--exit-with-stdin)
-  await stdin.close();
-  const status = await child.status;
-  assertEquals(status.code, 0);
-  await child.stdout.cancel().catch(() => {});
-  assertEquals(new TextDecoder().decode(await new Response(child.stderr).arrayBuffer()), "");
+  await server.stdin!.close();
+  assertEquals((await server.child.status).code, 0);
+  assertEquals(await server.rest, { stdout: "", stderr: "" });
   await Deno.remove(dir, { recursive: true });
 });
 
