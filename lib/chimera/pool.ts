@@ -200,27 +200,17 @@ export class ChimeraPool {
       "--exit-with-stdin",
       ...dirs.flatMap((d) => ["--allow-dir", d]),
     ];
-    if (this.#options.launcher !== undefined) {
-      return {
-        command: this.#options.launcher.command,
-        args: [...this.#options.launcher.args, ...serverArgs],
-        label,
-        stdinLine: this.#token,
-      };
-    }
     const flags = this.#options.permissionFlags ?? [
       "--allow-net=127.0.0.1",
       ...(dirs.length > 0
         ? [`--allow-read=${dirs.join(",")}`, `--allow-write=${dirs.join(",")}`]
         : []),
     ];
-    const invocation = selfInvocation(serverArgs, flags);
-    return {
-      command: invocation.command,
-      args: invocation.args,
-      label,
-      stdinLine: this.#token,
+    const invocation = this.#options.launcher === undefined ? selfInvocation(serverArgs, flags) : {
+      command: this.#options.launcher.command,
+      args: [...this.#options.launcher.args, ...serverArgs],
     };
+    return { command: invocation.command, args: invocation.args, label, stdinLine: this.#token };
   }
 
   async #spawn(slot: Slot): Promise<void> {

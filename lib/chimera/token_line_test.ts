@@ -2,14 +2,14 @@ import { assertEquals, assertRejects } from "../testing/mod.ts";
 import { EtsError } from "../errors/mod.ts";
 import { type ByteReader, readTokenLine } from "./token_line.ts";
 
-/** A reader over `text` that hands out at most `chunk` bytes per read and counts what it gave. */
-function readerOf(text: string, chunk = 1024): ByteReader & { consumed: () => number } {
+/** A reader over `text` that counts the bytes it gave. */
+function readerOf(text: string): ByteReader & { consumed: () => number } {
   const bytes = new TextEncoder().encode(text);
   let at = 0;
   return {
     read(buffer: Uint8Array): Promise<number | null> {
       if (at >= bytes.length) return Promise.resolve(null);
-      const n = Math.min(buffer.length, chunk, bytes.length - at);
+      const n = Math.min(buffer.length, bytes.length - at);
       buffer.set(bytes.subarray(at, at + n));
       at += n;
       return Promise.resolve(n);

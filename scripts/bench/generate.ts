@@ -91,6 +91,13 @@ async function run(dir: string, workers: number) {
   return { wall, engine, stackTime, outside: 1 - engine / (wall * workers) };
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function runLine(label: string, r: { wall: number; engine: number; outside: number }): string {
+  return `${label} wall ${r.wall.toFixed(2)} s, engine ${r.engine.toFixed(2)} s, ` +
+    `outside the engine ${pct(r.outside)}`;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -126,22 +133,13 @@ if (import.meta.main) {
       const warm = await run(dir, 2);
       console.log(`warm-up (2 workers, not counted): wall ${warm.wall.toFixed(2)} s`);
     }
-    const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     const speedUps: number[] = [];
     const outsides: number[] = [];
     for (let i = 0; i < repeat; i++) {
       const one = await run(dir, 1);
       const two = await run(dir, 2);
-      console.log(
-        `1 worker:  wall ${one.wall.toFixed(2)} s, engine ${
-          one.engine.toFixed(2)
-        } s, outside the engine ${pct(one.outside)}`,
-      );
-      console.log(
-        `2 workers: wall ${two.wall.toFixed(2)} s, engine ${
-          two.engine.toFixed(2)
-        } s, outside the engine ${pct(two.outside)}`,
-      );
+      console.log(runLine("1 worker: ", one));
+      console.log(runLine("2 workers:", two));
       speedUps.push(one.wall / two.wall);
       outsides.push(one.outside);
       console.log(`pair ${i + 1}: speed-up ${(one.wall / two.wall).toFixed(2)}`);
