@@ -8,6 +8,7 @@ export { tempPathFor, writeFileAtomic, writeFileAtomicSync } from "./atomic_writ
 export { isCompiledBinary, selfInvocation } from "./self_command.ts";
 export type { Invocation } from "./self_command.ts";
 export { onCleanup, runCleanups } from "./cleanup.ts";
+export { availableMemory, freeDiskBytes, hostName, processAlive } from "./machine.ts";
 export { installSignalHandlers, shutdownSignal } from "./signals.ts";
 export type { ShutdownReason } from "./signals.ts";
 export {
