@@ -18,3 +18,4 @@ export {
   readPdbAtoms,
 } from "./pdb_potential.ts";
 export type { PdbPotential, PotentialMap } from "./pdb_potential.ts";
+export { parseDoseTable, parseGeometryErrorTable, parseTiltAngleTable } from "./input/mod.ts";
