@@ -211,3 +211,163 @@ Deno.test("chimera-server: --token with --token-stdin, or stdin without a token 
     assertStringIncludes(new TextDecoder().decode(out.stderr), message);
   }
 });
+
+/** Sends a raw HTTP/1.1 request (any Host, any body) and returns the status line's code. */
+async function rawRequest(port: number, head: string, body?: Uint8Array): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(head));
+    if (body !== undefined) {
+      // the server may answer and close before the whole body is sent
+      await conn.write(body).catch(() => {});
+    }
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return Number(text.split(" ")[1]);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("chimera-server: Host and Origin from elsewhere are refused, token checked before the body", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-guard-" }));
+  const token = "guard-token";
+  const server = await startServer(dir, token);
+  try {
+    const { port } = server;
+    const run = `/run?token=${token}&command=version`;
+    // a web page's name resolving to 127.0.0.1 (DNS rebinding), a foreign Origin
+    assertEquals(
+      await rawRequest(port, `GET ${run} HTTP/1.1\r\nHost: evil.example:${port}\r\n\r\n`),
+      403,
+    );
+    assertEquals(
+      await rawRequest(port, `GET ${run} HTTP/1.1\r\nHost: 127.0.0.1:${port + 1}\r\n\r\n`),
+      403,
+    );
+    const fromPage = await get(port, run, { headers: { origin: "http://evil.example" } });
+    assertEquals(fromPage.status, 403);
+    assertStringIncludes(fromPage.body, "Origin");
+    // the same request from the loopback (no Origin, or our own) runs
+    assertEquals((await get(port, run)).status, 200);
+    assertEquals(
+      (await get(port, run, { headers: { origin: `http://127.0.0.1:${port}` } })).status,
+      200,
+    );
+    assertEquals(
+      await rawRequest(port, `GET ${run} HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`),
+      200,
+    );
+    // an unauthenticated 400 MB POST: 401 after the headers, with 1 MB of the body sent
+    const huge = [
+      `POST /run?command=version HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      "Content-Type: application/x-www-form-urlencoded",
+      `Content-Length: ${400 * 1024 * 1024}`,
+      "",
+      "",
+    ].join("\r\n");
+    assertEquals(await rawRequest(port, huge, new Uint8Array(1 << 20)), 401);
+    // with the token: bodies over 1 MiB are refused unread (413), so are too many commands or
+    // an over-long command
+    const big = huge.replace("/run?command=version", `/run?token=${token}`);
+    assertEquals(await rawRequest(port, big, new Uint8Array(1 << 20)), 413);
+    const many = await get(port, commandQuery(token, Array(65).fill("version").join(";")));
+    assertEquals(many.status, 413);
+    assertStringIncludes(many.body, "65 commands, at most 64");
+    const long = await get(port, commandQuery(token, `open #1 ${"a".repeat(9000)}.mrc`));
+    assertEquals(long.status, 413);
+    assertEquals((await get(port, commandQuery(token, "version"))).status, 200);
+  } finally {
+    server.child.kill("SIGTERM");
+  }
+  assertEquals((await server.child.status).code, 0);
+  assertEquals((await server.rest).stderr, "");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("chimera-server without a token makes one and tells how to pass it", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-notoken-" }));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${dir}`,
+      MAIN,
+      "chimera-server",
+    ],
+    cwd: dir,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const decoder = new TextDecoder();
+    const readUntil = async (stream: ReadableStream<Uint8Array>, pattern: RegExp) => {
+      const reader = stream.getReader();
+      let text = "";
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      reader.releaseLock();
+      return text;
+    };
+    const stdout = await readUntil(child.stdout, /\n/);
+    const port = Number(/port (\d+)\n$/.exec(stdout)?.[1]);
+    const stderr = await readUntil(child.stderr, /--token-stdin/);
+    const token = /Authorization: Bearer ([0-9a-f]{32})"/.exec(stderr)?.[1];
+    assert(token !== undefined, stderr);
+    assertEquals((await get(port, "/run?command=version")).status, 401);
+    const ok = await get(port, "/run?command=version", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assertEquals(ok.status, 200);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+    await child.stderr.cancel().catch(() => {});
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("chimera-server: SIGTERM during a long batch stops it between two commands", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-term-" }));
+  const token = "term-token";
+  const data = new Float32Array(64 * 64 * 64).map((_, i) => i % 89);
+  await Deno.writeFile(`${dir}/a.mrc`, encodeMrc(64, 64, 64, data, { voxelSize: 2 }));
+  const server = await startServer(dir, token);
+  // 60 Gaussian filters, then a save: the batch takes far longer than its first command
+  const commands = ["open #0 a.mrc"];
+  for (let i = 1; i <= 60; i++) {
+    commands.push(`vop gaussian #${i - 1} sDev 4 modelId #${i}`);
+  }
+  commands.push("volume #60 save last.mrc");
+  const pending = get(server.port, commandQuery(token, commands.join(";")))
+    .catch((error) => ({ status: 0, body: String(error) }));
+  // the first filter has run once the server's log records it
+  for (;;) {
+    const log = await Deno.readTextFile(`${dir}/server.log`).catch(() => "");
+    if (log.includes("vop gaussian #0")) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  server.child.kill("SIGTERM");
+  const status = await server.child.status;
+  const reply = await pending;
+  assertEquals(status.code, 0);
+  assert(reply.status !== 200, `the batch was cut short: ${reply.status}`);
+  let saved = true;
+  await Deno.stat(`${dir}/last.mrc`).catch(() => saved = false);
+  assert(!saved, "the batch's last command did not run");
+  await server.rest;
+  await Deno.remove(dir, { recursive: true });
+});

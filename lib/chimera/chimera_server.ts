@@ -1,6 +1,7 @@
 /**
- * `ets chimera-server`: the embedded Chimera-compatible REST server. Binds 127.0.0.1 only,
- * prints exactly `REST server on host 127.0.0.1 port N` (flushed) as its first and only output,
+ * `ets chimera-server`: the embedded Chimera-compatible REST server. Binds 127.0.0.1 only, always
+ * requires a token (a random one, told on stderr, when none is given), prints exactly
+ * `REST server on host 127.0.0.1 port N` (flushed) as its first and only stdout output,
  * then serves until its signal is aborted (or, with `exitWithStdin`, until stdin closes, so a
  * server never outlives the pool that started it).
  *
@@ -12,11 +13,21 @@ import { ConfinedFileAccess } from "./file_access.ts";
 import { ChimeraInterpreter } from "./interpreter.ts";
 import { createRestHandler } from "./rest_server.ts";
 
+/** How long a stop waits for requests in progress before it drops them. */
+export const STOP_DEADLINE_MS = 800;
+
+/** A random token (128 bits, hex). Needs no permissions. */
+function randomToken(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Options of {@linkcode startChimeraServer}. */
 export interface ChimeraServerOptions {
   /** Port to bind on 127.0.0.1; 0 picks a free one. */
   port: number;
-  /** Token required on every request (none when undefined). */
+  /** Token required on every request; when undefined, a random one is made (see
+   * {@linkcode RunningChimeraServer.token}). */
   token?: string;
   /** Folders file reads and writes are confined to (default: the current folder). */
   allowDirs?: string[];
@@ -32,7 +43,12 @@ export interface RunningChimeraServer {
   port: number;
   /** The port line the server announces. */
   portLine: string;
-  /** Resolves when the server has stopped. */
+  /** The token every request must carry (the given one, or the one made at start). */
+  token: string;
+  /** Whether {@linkcode token} was made here (no token was given). */
+  tokenGenerated: boolean;
+  /** Resolves when the server has stopped: at most {@linkcode STOP_DEADLINE_MS} after the stop
+   * (a batch stops between commands; requests still open then are dropped). */
   finished: Promise<void>;
   /** Stops the server. */
   shutdown(): Promise<void>;
@@ -78,6 +94,8 @@ export async function startChimeraServer(
   });
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const token = options.token ?? randomToken();
+  let handler: ((request: Request) => Promise<Response>) | undefined;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
@@ -89,7 +107,7 @@ export async function startChimeraServer(
         log.error("request failed: {error}", { error: String(error) });
         return new Response("Internal server error\n", { status: 500 });
       },
-    }, createRestHandler({ interpreter, token: options.token }));
+    }, (request) => handler!(request));
   } catch (error) {
     await closeLog?.();
     throw runtimeError(
@@ -100,11 +118,19 @@ export async function startChimeraServer(
     );
   }
   const port = server.addr.port;
+  handler = createRestHandler({ interpreter, token, port, signal: controller.signal });
   log.info("serving on 127.0.0.1 port {port}, folders {roots}", {
     port,
     roots: files.roots.join(", "),
   });
-  const finished = server.finished.then(async () => {
+  // Deno.serve's own shutdown waits for every open request; the server stops at the deadline
+  // whatever is still open (the process exits after it).
+  const stopped = new Promise<void>((resolve) => {
+    controller.signal.addEventListener("abort", () => setTimeout(resolve, STOP_DEADLINE_MS), {
+      once: true,
+    });
+  });
+  const finished = Promise.race([server.finished, stopped]).then(async () => {
     log.info("stopped");
     await closeLog?.();
   });
@@ -112,6 +138,8 @@ export async function startChimeraServer(
   return {
     port,
     portLine: `REST server on host 127.0.0.1 port ${port}`,
+    token,
+    tokenGenerated: options.token === undefined,
     finished,
     shutdown: async () => {
       controller.abort();
@@ -134,6 +162,15 @@ export async function runChimeraServer(
   const line = new TextEncoder().encode(`${server.portLine}\n`);
   let written = 0;
   while (written < line.length) written += Deno.stdout.writeSync(line.subarray(written));
+  if (server.tokenGenerated) {
+    const t = server.token;
+    console.error(
+      `ets chimera-server: no --token given; this server's token is ${t}\n` +
+        `  pass it with every request, as "Authorization: Bearer ${t}" or "token=${t}", e.g.\n` +
+        `  curl -H "Authorization: Bearer ${t}" "http://127.0.0.1:${server.port}/run?command=version"\n` +
+        "  (give your own with --token-stdin, which keeps it out of the process list)",
+    );
+  }
   if (options.exitWithStdin) {
     void (async () => {
       const buffer = new Uint8Array(1024);

@@ -393,7 +393,7 @@ export class ChimeraPool {
       if (cause !== undefined) throw cause;
       if (error instanceof CommandFailure || error instanceof EtsError) throw error;
       throw new ServerFailure(
-        `request "${command}" failed: ${error instanceof Error ? error.message : String(error)}`,
+        `request "${command}" failed: ${connectionProblem(error, proc.port)}`,
       );
     } finally {
       clearTimeout(timer);
@@ -453,6 +453,23 @@ export class ChimeraPool {
     })();
     return this.#closed;
   }
+}
+
+/**
+ * What a failed `fetch` to the server says, with its cause (fetch itself says only "fetch
+ * failed"): a refused or unreachable loopback connection names the interface.
+ */
+function connectionProblem(error: unknown, port: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause !== undefined
+    ? (error.cause instanceof Error ? error.cause.message : String(error.cause))
+    : "";
+  const detail = cause === "" ? message : `${message}: ${cause}`;
+  if (/unreachable|refused|not available|ENETUNREACH|EADDRNOTAVAIL|ECONNREFUSED/i.test(detail)) {
+    return `cannot connect to 127.0.0.1 port ${port} (${detail}); is the loopback interface ` +
+      `("lo") up? The Chimera servers are reached over it`;
+  }
+  return detail;
 }
 
 /** The text of a ChimeraX JSON reply; throws CommandFailure when it reports an error. */

@@ -1,21 +1,40 @@
 /**
  * Chimera 1's RESTServer protocol over HTTP: `GET|POST /run?command=…` runs the commands one
  * request at a time (FIFO) and answers 200 text/plain with the reply lines (the error line last);
- * other paths answer `Bad path: "<path>"`. Extensions: a required token (401 without it),
- * headers `X-Chimera-Status: ok|error` and `X-Chimera-Error`, and `json=1` for ChimeraX's JSON
+ * other paths answer `Bad path: "<path>"`. Extensions: a required token (401 without it), checked
+ * before the body is read; loopback `Host` and same-origin `Origin` only (403); capped body,
+ * command count and command length (413); headers `X-Chimera-Status: ok|error` and `X-Chimera-Error`, and `json=1` for ChimeraX's JSON
  * reply shape.
  *
  * @module
  */
+import { splitCommands } from "./command_syntax.ts";
 import type { ChimeraInterpreter, RunOutcome } from "./interpreter.ts";
 
 /** Options of {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
   /** The interpreter that runs commands. */
   interpreter: ChimeraInterpreter;
-  /** When set, every request must carry it (`token=` parameter or `Authorization: Bearer`). */
-  token?: string;
+  /** Every request must carry it, in the query (`token=`) or `Authorization: Bearer`. */
+  token: string;
+  /** The port the server listens on: the `Host` header must name it on a loopback name. */
+  port: number;
+  /** Largest request body read, in bytes (default {@linkcode MAX_BODY_BYTES}). */
+  maxBodyBytes?: number;
+  /** Most commands per request, `;`-separated ones counted (default {@linkcode MAX_COMMANDS}). */
+  maxCommands?: number;
+  /** Longest single command, in characters (default {@linkcode MAX_COMMAND_CHARS}). */
+  maxCommandChars?: number;
+  /** When aborted, requests not yet running are refused and a batch stops between commands. */
+  signal?: AbortSignal;
 }
+
+/** Default cap on a request body (a form POST of commands): 1 MiB. */
+export const MAX_BODY_BYTES = 1 << 20;
+/** Default cap on the commands of one request. */
+export const MAX_COMMANDS = 64;
+/** Default cap on one command's length (a path and a handful of options fit many times). */
+export const MAX_COMMAND_CHARS = 8192;
 
 const TEXT = "text/plain; charset=utf-8";
 
@@ -32,16 +51,85 @@ function headerValue(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
 }
 
-/** The request's parameters: query values, then form-body values appended (as Chimera 1). */
-async function parameters(request: Request, url: URL): Promise<URLSearchParams> {
+function refuse(status: number, text: string): Response {
+  return new Response(`${text}\n`, { status, headers: { "content-type": TEXT } });
+}
+
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
+
+/**
+ * Why a request's `Host` or `Origin` is refused (undefined when both are fine): the `Host` must be
+ * a loopback name with our port (DNS rebinding: a web page's name resolving to 127.0.0.1), and
+ * an `Origin`, when a browser sends one, must be that same loopback origin. Needs no permissions.
+ */
+export function foreignRequest(headers: Headers, port: number): string | undefined {
+  const host = (headers.get("host") ?? "").toLowerCase();
+  const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  if (!allowed.includes(host)) return `Host "${headerValue(host)}" is not this loopback server`;
+  const origin = headers.get("origin");
+  if (origin !== null && !allowed.map((h) => `http://${h}`).includes(origin.toLowerCase())) {
+    return `Origin "${headerValue(origin)}" is not this server`;
+  }
+  return undefined;
+}
+
+/** The token a request carries in its query or `Authorization: Bearer` header (never its body). */
+function givenToken(request: Request, url: URL): string | undefined {
+  const auth = request.headers.get("authorization") ?? "";
+  const bearer = auth.startsWith("Bearer ") ? auth.slice(7).trim() : undefined;
+  return url.searchParams.get("token") ?? bearer;
+}
+
+/** Thrown when a body is longer than allowed. */
+class BodyTooLarge extends Error {}
+
+/** The body's bytes, reading at most `limit` (throws BodyTooLarge past it). */
+async function readLimited(
+  request: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new BodyTooLarge();
+  if (request.body === null) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      length += value.length;
+      if (length > limit) throw new BodyTooLarge();
+      parts.push(value);
+    }
+  } finally {
+    if (length > limit) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * The request's parameters: query values, then the values of a form body (urlencoded or
+ * multipart) appended, as Chimera 1 does; the body is read only up to `limit` bytes.
+ */
+async function parameters(request: Request, url: URL, limit: number): Promise<URLSearchParams> {
   const params = new URLSearchParams(url.search);
   if (request.method !== "POST") return params;
   const type = request.headers.get("content-type") ?? "";
+  const body = await readLimited(request, limit);
   try {
     if (type.startsWith("application/x-www-form-urlencoded")) {
-      for (const [k, v] of new URLSearchParams(await request.text())) params.append(k, v);
+      for (const [k, v] of new URLSearchParams(new TextDecoder().decode(body))) params.append(k, v);
     } else if (type.startsWith("multipart/form-data")) {
-      for (const [k, v] of await request.formData()) {
+      const form = await new Response(body, { headers: { "content-type": type } }).formData();
+      for (const [k, v] of form) {
         if (typeof v === "string") params.append(k, v);
       }
     }
@@ -73,44 +161,71 @@ export function replyJson(outcome: RunOutcome): string {
   });
 }
 
+/** Runs `commands` one by one, stopping at the first error or when `signal` aborts. */
+async function runCommands(
+  interpreter: ChimeraInterpreter,
+  commands: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<RunOutcome | undefined> {
+  const result: RunOutcome = { commands: [], lines: [] };
+  for (const command of commands) {
+    if (signal?.aborted) return undefined;
+    const outcome = await interpreter.run([command]);
+    result.commands.push(...outcome.commands);
+    result.lines.push(...outcome.lines);
+    if (outcome.error !== undefined) {
+      result.error = outcome.error;
+      return result;
+    }
+  }
+  return result;
+}
+
 /**
- * The HTTP handler: token check, `/run` with a FIFO lock so requests run one at a time, and
- * Chimera 1's other replies. A client that disconnects does not stop its batch.
- * Needs what the interpreter's file access needs.
+ * The HTTP handler. In order, before anything else is read: the method, the `Host` and `Origin`
+ * (loopback only), the token (query or bearer header; 401); then the body, read only up to its
+ * cap (413), and the command count and lengths (413). `/run` requests run one at a time (FIFO);
+ * other paths get Chimera 1's replies. A client that disconnects does not stop its batch; an
+ * aborted `signal` does, between two commands (503). Needs what the interpreter's file access
+ * needs.
  */
 export function createRestHandler(
   options: RestHandlerOptions,
 ): (request: Request) => Promise<Response> {
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const maxCommands = options.maxCommands ?? MAX_COMMANDS;
+  const maxChars = options.maxCommandChars ?? MAX_COMMAND_CHARS;
   let queue: Promise<unknown> = Promise.resolve();
-  const runLocked = (values: string[]): Promise<RunOutcome> => {
-    const run = queue.then(() => options.interpreter.run(values));
+  const runLocked = (commands: string[]): Promise<RunOutcome | undefined> => {
+    const run = queue.then(() => runCommands(options.interpreter, commands, options.signal));
     queue = run.catch(() => {});
     return run;
   };
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (request.method !== "GET" && request.method !== "POST") {
-      return new Response(`Unsupported method ('${headerValue(request.method)}')\n`, {
-        status: 501,
-        headers: { "content-type": TEXT },
-      });
+      return refuse(501, `Unsupported method ('${headerValue(request.method)}')`);
     }
-    const params = await parameters(request, url);
-    if (options.token !== undefined) {
-      const auth = request.headers.get("authorization") ?? "";
-      const bearer = auth.startsWith("Bearer ") ? auth.slice(7).trim() : undefined;
-      const given = params.get("token") ?? bearer;
-      if (given === undefined || !sameToken(given, options.token)) {
-        return new Response("Unauthorized: a valid token is required\n", {
-          status: 401,
-          headers: { "content-type": TEXT },
-        });
+    const foreign = foreignRequest(request.headers, options.port);
+    if (foreign !== undefined) return refuse(403, `Forbidden: ${foreign}`);
+    const given = givenToken(request, url);
+    if (given === undefined || !sameToken(given, options.token)) {
+      return refuse(401, "Unauthorized: a valid token is required");
+    }
+    if (options.signal?.aborted) return refuse(503, "Service unavailable: the server is stopping");
+    let params: URLSearchParams;
+    try {
+      params = await parameters(request, url, maxBody);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        return refuse(413, `Request too large: the body is over ${maxBody} bytes`);
       }
+      throw error;
     }
     if (url.pathname === "/run") {
-      const values = params.getAll("command").filter((v) => v !== "");
+      const commands = params.getAll("command").filter((v) => v !== "").flatMap(splitCommands);
       const json = ["1", "true"].includes((params.get("json") ?? "").toLowerCase());
-      if (values.length === 0) {
+      if (commands.length === 0) {
         return new Response("command missing\n", {
           headers: {
             "content-type": TEXT,
@@ -119,7 +234,20 @@ export function createRestHandler(
           },
         });
       }
-      const outcome = await runLocked(values);
+      if (commands.length > maxCommands) {
+        return refuse(413, `Request too large: ${commands.length} commands, at most ${maxCommands}`);
+      }
+      const long = commands.find((command) => command.length > maxChars);
+      if (long !== undefined) {
+        return refuse(
+          413,
+          `Request too large: a command of ${long.length} characters, at most ${maxChars}`,
+        );
+      }
+      const outcome = await runLocked(commands);
+      if (outcome === undefined) {
+        return refuse(503, "Service unavailable: the server is stopping");
+      }
       const headers: Record<string, string> = {
         "content-type": json ? "application/json" : TEXT,
         "x-chimera-status": outcome.error === undefined ? "ok" : "error",
@@ -128,7 +256,7 @@ export function createRestHandler(
       return new Response(json ? replyJson(outcome) : replyText(outcome), { headers });
     }
     if (url.pathname === "/favicon.ico" || url.pathname.startsWith("/static/")) {
-      return new Response("Not found\n", { status: 404, headers: { "content-type": TEXT } });
+      return refuse(404, "Not found");
     }
     return new Response(`Bad path: "${url.pathname}"\n`, { headers: { "content-type": TEXT } });
   };

@@ -13,10 +13,12 @@ export function chimeraServerCommand() {
   return new Command("chimera-server")
     .description(
       "Serve Chimera 1 commands (open, move, turn, vop, molmap, volume save, ...) over Chimera's " +
-        'REST protocol on 127.0.0.1. Prints "REST server on host 127.0.0.1 port N", then nothing.',
+        'REST protocol on 127.0.0.1. Prints "REST server on host 127.0.0.1 port N", then nothing. ' +
+        "Every request needs the token (without --token or --token-stdin a random one is made " +
+        "and told on stderr); requests from other hosts or web pages are refused.",
     )
     .option("--port <n>", "port to listen on (0: any free port)", "0")
-    .option("--token <token>", "require this token on every request (token= or Bearer)")
+    .option("--token <token>", "the token every request must carry (token= or Bearer; visible in the process list)")
     .option(
       "--token-stdin",
       "read the token from the first line of standard input (keeps it out of the process list)",

@@ -42,10 +42,15 @@ export function parseSlurmTime(value: string): string {
   return value;
 }
 
-/** Parses `--mem` as Slurm reads it (a size with an optional K, M, G or T unit). */
+/**
+ * Parses `--mem` as Slurm reads it: a whole number with an optional K, M, G or T unit, which may
+ * be followed by B (`8G`, `8GB`, `4000M`, `4000`: megabytes).
+ */
 export function parseSlurmMemory(value: string): string {
-  if (!/^\d+[KMGT]?$/i.test(value)) {
-    throw new InvalidArgumentError(`"${value}" is not a Slurm memory size (e.g. 8G or 4000M).`);
+  if (!/^\d+([KMGT]B?)?$/i.test(value)) {
+    throw new InvalidArgumentError(
+      `"${value}" is not a Slurm memory size (a number with K, M, G or T, e.g. 8G, 8GB or 4000M).`,
+    );
   }
   return value;
 }
