@@ -9,6 +9,6 @@ Deno.test("--mem accepts what sbatch accepts: 2GB, 2G, 4000M, 4000, 512k", () =>
 
 Deno.test("--mem refuses what sbatch refuses", () => {
   for (const value of ["", "2 G", "2.5G", "G", "2GiB", "2X", "-1G", "2GBB"]) {
-    assertThrows(() => parseSlurmMemory(value), Error, "is not a Slurm memory size", value);
+    assertThrows(() => parseSlurmMemory(value), Error, "is not a Slurm memory size");
   }
 });
