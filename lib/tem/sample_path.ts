@@ -1,8 +1,11 @@
 /**
- * Path lengths of the beam through the ice and the support film (spec §3.4): for every pixel of
- * a grid, the length of the straight ray (direction of the beam) inside the ice of the hole
- * (|Z| ≤ tc/2 + 2(te − tc)ρ²/D², ρ < D/2) and inside the support (|Z| ≤ te/2, ρ ≥ D/2), computed
- * from the ray/surface intersections.
+ * Path lengths of the beam through the ice and the support film (spec §3.4, "the exact rules"):
+ * for every pixel of a grid, the lengths L_ice and L_supp of the straight ray (the beam direction)
+ * through the ice of the hole, |z| ≤ zc + a·ρ²/2 inside the cylinder ρ < D/2, and through the
+ * support slab |z| ≤ te/2 outside it, as TEM-Simulator 1.3 computes them: from the ray/cylinder
+ * roots, with the ice surfaces' roots used only where the cylinder roots leave the slab, and no
+ * check that the ray stays inside the ice between them (an approximation TEM-Simulator accepts at
+ * high tilts, reproduced on purpose).
  *
  * @module
  */
@@ -40,18 +43,69 @@ export interface PathLengths {
   parallel: boolean;
 }
 
-/** Smallest root-free quadratic helper: roots of a·z² + b·z + c = 0 (0, 1 or 2), pushed to `out`. */
-function pushRoots(a: number, b: number, c: number, out: number[]): void {
-  if (a === 0) {
-    if (b !== 0) out.push(-c / b);
+/** Rays with |k|² below this are treated as perpendicular to the sample. */
+const PERPENDICULAR_K2 = 1e-6;
+
+/**
+ * The root nearest 0 of A·z² + 2B·z + C = 0, as TEM-Simulator's `find_root` takes it: the closed
+ * form (B/A)(√(1 − AC/B²) − 1), or its series −(C/2B)(1 + AC/(4B²)) when |AC| < 0.01·B² (which
+ * also covers A = 0). NaN when there is no real root. Needs no permissions.
+ */
+export function rootNearestZero(A: number, B: number, C: number): number {
+  const ac = A * C, b2 = B * B;
+  if (Math.abs(ac) < 0.01 * b2) return -(C / (2 * B)) * (1 + ac / (4 * b2));
+  return (B / A) * (Math.sqrt(1 - ac / b2) - 1);
+}
+
+/** The path lengths (ice, support) of one ray, nm, written to `out[0]`, `out[1]`. */
+export interface RayShape {
+  /** Half the centre thickness zc and half the edge thickness zb, nm. */
+  zc: number;
+  zb: number;
+  /** Squared hole radius r², nm². */
+  r2: number;
+  /** Curvature a = 2(zb − zc)/r² of the ice surfaces z = ±(zc + a·ρ²/2). */
+  a: number;
+  /** Lateral slope of the ray k = (k0, k1) and |k|². */
+  k0: number;
+  k1: number;
+  k2: number;
+}
+
+/**
+ * L_ice and L_supp of the ray X(z) = (m0 + k0·z, m1 + k1·z, z) (sample frame, hole centred at 0),
+ * written to `out`. Needs no permissions.
+ */
+export function rayPathLengths(shape: RayShape, m0: number, m1: number, out: Float64Array): void {
+  const { zc, zb, r2, a, k0, k1, k2 } = shape;
+  const t = m0 * m0 + m1 * m1;
+  if (k2 < PERPENDICULAR_K2) {
+    if (t < r2) {
+      out[0] = 2 * zc + a * t;
+      out[1] = 0;
+    } else {
+      out[0] = 0;
+      out[1] = 2 * zb;
+    }
     return;
   }
-  const disc = b * b - 4 * a * c;
-  if (disc < 0) return;
-  const s = Math.sqrt(disc);
-  const q = -0.5 * (b + (b >= 0 ? s : -s));
-  if (q !== 0) out.push(c / q);
-  out.push(q / a);
+  const stretch = Math.sqrt(1 + k2);
+  const s = k0 * m0 + k1 * m1;
+  const centre = -s / k2;
+  const disc = centre * centre - (t - r2) / k2;
+  const root = disc >= 0 ? Math.sqrt(disc) : NaN;
+  const z1 = centre - root, z2 = centre + root;
+  // No real root (NaN), or the chord inside the cylinder misses the slab: support only.
+  if (!(z2 >= -zb && z1 <= zb)) {
+    out[0] = 0;
+    out[1] = 2 * zb * stretch;
+    return;
+  }
+  out[1] = stretch * (Math.max(0, z1 + zb) + Math.max(0, zb - z2));
+  const C = a * t + 2 * zc;
+  const z3 = z1 >= -zb ? z1 : rootNearestZero(a * k2, a * s + 1, C);
+  const z4 = z2 <= zb ? z2 : rootNearestZero(a * k2, a * s - 1, C);
+  out[0] = stretch * (z4 - z3);
 }
 
 /**
@@ -71,133 +125,42 @@ export function pathLengths(
   firstRow = 0,
   rowCount = grid.ny - firstRow,
 ): PathLengths {
-  const { nx, ny, pixel, cx, cy } = grid;
-  const ice = out ?? new Float32Array(nx * rowCount);
-  // Ray direction in the sample frame: Pᵀ·e_z; origin of pixel (x, y): Pᵀ·(x − x0, y − y0, 0).
-  const dx = rotation[6]!, dy = rotation[7]!, dz = rotation[8]!;
-  if (Math.abs(dz) < 1e-3) {
-    ice.fill(0);
-    return { length: ice, lMin: 0, lMax: -Infinity, lTop: 0, parallel: true };
+  const { nx, pixel, cx, cy } = grid;
+  const lengths = out ?? new Float32Array(nx * rowCount);
+  const p = rotation;
+  // The beam direction in the sample frame is the third row of P.
+  const bz = p[8]!;
+  if (Math.abs(bz) < 1e-3) {
+    lengths.fill(0, 0, nx * rowCount);
+    return { length: lengths, lMin: 0, lMax: 0, lTop: 0, parallel: true };
   }
-  let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
-  const R = sample.diameter / 2;
-  const R2 = R * R;
-  const tc = sample.thicknessCenter, te = sample.thicknessEdge;
-  const kappa = R > 0 ? 2 * (te - tc) / (sample.diameter * sample.diameter) : 0;
-  const zmax = Math.max(tc, te) / 2;
-  const vx = dx / dz, vy = dy / dz; // lateral slope per unit Z
-  const a = vx * vx + vy * vy;
-  const stretch = Math.sqrt(1 + a); // path length per unit Z
-  // Lateral position at Z = 0 of the ray through microscope pixel (x, y), relative to the hole.
+  const k0 = p[6]! / bz, k1 = p[7]! / bz;
+  const zc = sample.thicknessCenter / 2, zb = sample.thicknessEdge / 2;
+  const r2 = sample.diameter * sample.diameter / 4;
+  const shape: RayShape = { zc, zb, r2, a: 2 * (zb - zc) / r2, k0, k1, k2: k0 * k0 + k1 * k1 };
+  // Hole centre in microscope coordinates (its z component is not used).
+  const hx = shiftX + p[0]! * sample.offsetX + p[1]! * sample.offsetY;
+  const hy = shiftY + p[3]! * sample.offsetX + p[4]! * sample.offsetY;
+  // m = (u0 − k0·u2, u1 − k1·u2) with u = Pᵀ·(x − hx, y − hy, 0): affine in the pixel (i, j).
   const lateral = (x: number, y: number): [number, number] => {
-    const mx = x - shiftX, my = y - shiftY;
-    const X0 = rotation[0]! * mx + rotation[3]! * my;
-    const Y0 = rotation[1]! * mx + rotation[4]! * my;
-    const Z0 = rotation[2]! * mx + rotation[5]! * my;
-    return [X0 - Z0 * vx - sample.offsetX, Y0 - Z0 * vy - sample.offsetY];
+    const u0 = p[0]! * x + p[3]! * y, u1 = p[1]! * x + p[4]! * y, u2 = p[2]! * x + p[5]! * y;
+    return [u0 - k0 * u2, u1 - k1 * u2];
   };
-  // Fast path: every ray stays inside the hole within |Z| ≤ zmax.
-  let maxRho2 = 0;
-  for (const i of [0, nx - 1]) {
-    for (const j of [0, ny - 1]) {
-      const [px, py] = lateral((i - cx) * pixel, (j - cy) * pixel);
-      for (const z of [-zmax, zmax]) {
-        maxRho2 = Math.max(maxRho2, (px + z * vx) ** 2 + (py + z * vy) ** 2);
-      }
-    }
-  }
-  void ny;
-  const [bx, by] = lateral(-cx * pixel, -cy * pixel);
-  const [ix1, iy1] = lateral((1 - cx) * pixel, -cy * pixel);
-  const [jx1, jy1] = lateral(-cx * pixel, (1 - cy) * pixel);
-  const stepIx = ix1 - bx, stepIy = iy1 - by, stepJx = jx1 - bx, stepJy = jy1 - by;
-  const fast = maxRho2 < R2 * (1 - 1e-9);
-  const roots: number[] = [];
-  const half = tc / 2;
+  const [bx, by] = lateral(-cx * pixel - hx, -cy * pixel - hy);
+  const [ix, iy] = lateral(pixel, 0);
+  const [jx, jy] = lateral(0, pixel);
+  const ray = new Float64Array(2);
+  let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
   for (let j = firstRow; j < firstRow + rowCount; j++) {
+    const rowX = bx + j * jx, rowY = by + j * jy, base = (j - firstRow) * nx;
     for (let i = 0; i < nx; i++) {
-      const px = bx + i * stepIx + j * stepJx;
-      const py = by + i * stepIy + j * stepJy;
-      // ρ²(Z) = a·Z² + b·Z + c0
-      const b = 2 * (px * vx + py * vy);
-      const c0 = px * px + py * py;
-      const k = (j - firstRow) * nx + i;
-      if (fast) {
-        let top: number, bottom: number;
-        const C = half + kappa * c0;
-        if (kappa === 0) {
-          top = half;
-          bottom = -half;
-        } else {
-          const bt = 1 - kappa * b, bb = 1 + kappa * b;
-          const dt = bt * bt - 4 * kappa * a * C, db = bb * bb - 4 * kappa * a * C;
-          if (dt < 0 || db < 0) {
-            const l = generalIce(a, b, c0, R2, kappa, half, zmax, roots) * stretch;
-            ice[k] = l;
-            if (l < lMin) lMin = l;
-            if (l > lMax) lMax = l;
-            if (l > lTop) lTop = l;
-            continue;
-          }
-          top = 2 * C / (bt + Math.sqrt(dt));
-          bottom = -2 * C / (bb + Math.sqrt(db));
-        }
-        const l = Math.max(0, top - bottom) * stretch;
-        ice[k] = l;
-        if (l < lMin) lMin = l;
-        if (l > lMax) lMax = l;
-        if (l > lTop) lTop = l;
-        continue;
-      }
-      roots.length = 0;
-      roots.push(-zmax, zmax, te / 2, -te / 2);
-      pushRoots(a, b, c0 - R2, roots);
-      pushRoots(kappa * a, kappa * b - 1, half + kappa * c0, roots);
-      pushRoots(kappa * a, kappa * b + 1, half + kappa * c0, roots);
-      const zs = roots.filter((z) => z >= -zmax && z <= zmax).sort((u, v) => u - v);
-      let li = 0, ls = 0;
-      for (let r = 0; r + 1 < zs.length; r++) {
-        const z0 = zs[r]!, z1 = zs[r + 1]!;
-        if (z1 <= z0) continue;
-        const zm = 0.5 * (z0 + z1);
-        const rho2 = a * zm * zm + b * zm + c0;
-        if (rho2 < R2) {
-          if (Math.abs(zm) <= half + kappa * rho2) li += z1 - z0;
-        } else if (Math.abs(zm) <= te / 2) ls += z1 - z0;
-      }
-      const l = (li + supportRatio * ls) * stretch;
-      ice[k] = l;
+      rayPathLengths(shape, rowX + i * ix, rowY + i * iy, ray);
+      const l = ray[0]! + supportRatio * ray[1]!;
+      lengths[base + i] = l;
       if (l < lMin) lMin = l;
-      if (ls * stretch < 1 && l > lMax) lMax = l;
       if (l > lTop) lTop = l;
+      if (ray[1]! < 1 && l > lMax) lMax = l;
     }
   }
-  return { length: ice, lMin, lMax, lTop, parallel: false };
-}
-
-/** Ice length along Z (not yet stretched) by the general breakpoint method. */
-function generalIce(
-  a: number,
-  b: number,
-  c0: number,
-  R2: number,
-  kappa: number,
-  half: number,
-  zmax: number,
-  roots: number[],
-): number {
-  roots.length = 0;
-  roots.push(-zmax, zmax);
-  pushRoots(a, b, c0 - R2, roots);
-  pushRoots(kappa * a, kappa * b - 1, half + kappa * c0, roots);
-  pushRoots(kappa * a, kappa * b + 1, half + kappa * c0, roots);
-  const zs = roots.filter((z) => z >= -zmax && z <= zmax).sort((u, v) => u - v);
-  let li = 0;
-  for (let r = 0; r + 1 < zs.length; r++) {
-    const z0 = zs[r]!, z1 = zs[r + 1]!;
-    const zm = 0.5 * (z0 + z1);
-    const rho2 = a * zm * zm + b * zm + c0;
-    if (rho2 < R2 && Math.abs(zm) <= half + kappa * rho2) li += z1 - z0;
-  }
-  return li;
+  return { length: lengths, lMin, lMax, lTop, parallel: false };
 }

@@ -18,6 +18,7 @@ import {
   readDoseFile,
   readGeometryErrorFile,
   readTiltAngleFile,
+  redirectOutputs,
   type SimulationInput,
 } from "./input/mod.ts";
 import {
@@ -67,6 +68,8 @@ export interface TemSimulationOptions {
   gridSizing?: GridSizing;
   /** Multislice layout (default `auto`: small tiles around particles when they pay). */
   multislice?: "auto" | "global" | "tiles";
+  /** Write every output (and the log) into this folder instead, keeping the file names. */
+  outputFolder?: string;
 }
 
 /** Everything shared by the stages of a run. */
@@ -561,6 +564,7 @@ export async function runTemSimulation(
   options: TemSimulationOptions = {},
 ): Promise<void> {
   const input = await parseSimulationFile(path);
+  if (options.outputFolder !== undefined) redirectOutputs(input, options.outputFolder);
   const log = new SimulationLog(input, { path: chooseLogPath(input), echo: options.echo });
   let seed = input.simulation.rand_seed;
   if (seed === undefined) {

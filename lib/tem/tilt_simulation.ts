@@ -825,6 +825,8 @@ export class TiltSimulator {
     if (parallel) {
       warnings.push("Beam direction is parallel to the sample: ice and support ignored.");
     }
+    // L_max is at least L_min: where every ray crosses the support the image is still attenuated.
+    lMax = Math.max(0, lMax, lMin);
     const free = this.#complex.data;
     const out = free.subarray(total, 2 * total);
     if (!(lMax >= 1)) {

@@ -39,7 +39,12 @@ export type {
 } from "./types.ts";
 export { parseSimulationText } from "./parse_simulation.ts";
 export type { ParseSimulationOptions } from "./parse_simulation.ts";
-export { checkOutputPaths, outputPaths, parseSimulationFile } from "./read_simulation.ts";
+export {
+  checkOutputPaths,
+  outputPaths,
+  parseSimulationFile,
+  redirectOutputs,
+} from "./read_simulation.ts";
 export {
   parseCoordinateTable,
   parseDefocusTable,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { readMrcHeader } from "../../mrc/mod.ts";
 import { TemInputError } from "./input_error.ts";
 import { parseSimulationText } from "./parse_simulation.ts";
@@ -306,6 +306,22 @@ export function outputPaths(input: SimulationInput): OutputPath[] {
     }
   }
   return outputs;
+}
+
+/**
+ * Redirects every output file of `input` (and the log) into `folder`, keeping the file names: for
+ * a run beside reference outputs of the same names (`ets tem-simulator --compare`). Mutates and
+ * returns `input`. Needs no permissions.
+ */
+export function redirectOutputs(input: SimulationInput, folder: string): SimulationInput {
+  for (const output of outputPaths(input)) {
+    (output.component as ComponentBase & Record<string, unknown>)[output.key] = join(
+      folder,
+      basename(output.path),
+    );
+  }
+  input.simulation.log_file ??= join(folder, "sim.log");
+  return input;
 }
 
 /**
