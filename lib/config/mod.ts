@@ -21,3 +21,22 @@ export { DEFAULT_ROOT_NAME, defaultConfigPath, filePathOf, templatesDir } from "
 export { basenameOf, dirnameOf, findOnPath, normalizePath, resolvePath } from "./paths.ts";
 export { closestMatch, didYouMean, editDistance } from "./suggest.ts";
 export { locateYamlKeys, YamlLocations } from "./yaml_locate.ts";
+export {
+  engineMemoryBytes,
+  estimateRun,
+  humanBytes,
+  MAX_METADATA_BYTES,
+  MAX_TILTS,
+  requireRunFits,
+  runNeedsOf,
+  tiltSeriesBytes,
+} from "./estimate.ts";
+export type { MachineOffer, RunEstimate, RunNeeds, StackSize } from "./estimate.ts";
+export type { InputSizes } from "./check_inputs.ts";
+export {
+  checkAtomicModelFile,
+  checkMapFile,
+  ContentProblem,
+  MAX_TEXT_BYTES,
+  readTextCapped,
+} from "./input_contents.ts";

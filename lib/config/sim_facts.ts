@@ -7,6 +7,7 @@
  * @module
  */
 import { InputFileError } from "./config_error.ts";
+import { MAX_TILTS } from "./estimate.ts";
 import type { SimTemplate } from "./sim_template.ts";
 
 /** Facts about the template. */
@@ -97,6 +98,12 @@ export async function describeSimTemplate(
         `"ntilts" must be a positive integer, got "${template.get("geometry", "ntilts") ?? ""}"`,
       );
     }
+    if ((ntilts ?? 0) > MAX_TILTS) {
+      fail(
+        template.lineOf("geometry", "ntilts"),
+        `"ntilts" is ${ntilts}; at most ${MAX_TILTS} tilts per series are supported`,
+      );
+    }
     const start = numberOf(template.get("geometry", "theta_start"));
     const increment = numberOf(template.get("geometry", "theta_incr"));
     if (start === undefined) {
@@ -128,6 +135,12 @@ export async function describeSimTemplate(
     const rows = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("#"));
     const count = Number((rows[0] ?? "").trim().split(/\s+/)[0]);
     const ntilts = numberOf(template.get("geometry", "ntilts")) ?? count;
+    if (!(ntilts <= MAX_TILTS)) {
+      fail(
+        template.lineOf("geometry", "ntilts") ?? template.lineOf("geometry", "geom_file_in"),
+        `${ntilts} tilts; at most ${MAX_TILTS} tilts per series are supported`,
+      );
+    }
     tiltAngles = rows.slice(1, 1 + ntilts).map((row) => Number(row.trim().split(/\s+/)[1]));
     if (tiltAngles.length === 0 || tiltAngles.some((angle) => !Number.isFinite(angle))) {
       fail(template.lineOf("geometry", "geom_file_in"), `"${geomFile}" has no valid tilt rows`);

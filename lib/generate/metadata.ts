@@ -106,6 +106,8 @@ export interface StackRecord {
   error?: string;
   /** The shard that produced it, in a sharded run. */
   shard?: Shard;
+  /** The dataset fingerprint it was made from (see `dataset_fingerprint.json`). */
+  fingerprint?: string;
   /** Detector size (pixels). */
   detector: { nx: number; ny: number };
   /** Every particle set imaged, as imaged. */

@@ -1,0 +1,197 @@
+/**
+ * The contents of a config's inputs, read before anything starts (`ets validate` and every
+ * `generate`): maps and models parse and are finite, orientation tables parse, the template's
+ * `*_file_in` tables have the shape TEM-Simulator reads, and a model an assembler must re-save as
+ * a volume is a map. Returns the sizes the estimates need (docs/sizes.md).
+ *
+ * @module
+ */
+import { parseDynamoTable, parseOrientationFile } from "../assemblers/mod.ts";
+import type { AssemblerDefinition } from "../assemblers/mod.ts";
+import { EtsError } from "../errors/mod.ts";
+import {
+  checkAtomicModelFile,
+  checkMapFile,
+  ContentProblem,
+  modelKind,
+  modelMapVoxels,
+  readTextCapped,
+} from "./input_contents.ts";
+import { dirnameOf, resolvePath } from "./paths.ts";
+import type { SimTemplate } from "./sim_template.ts";
+
+/** Sizes of a config's inputs, for the estimates. */
+export interface InputSizes {
+  /** Voxels of each map one engine run loads (the particle map, the fiducial map). */
+  engineMapVoxels: number[];
+  /** Voxels a Chimera server holds while assembling one stack. */
+  assemblyVoxels: number;
+  /** Bytes of the particle maps one stack's assembly writes. */
+  assemblyDiskBytes: number;
+  /** The template's detector padding (TEM-Simulator default 20). */
+  padding: number;
+}
+
+/** What the checks need of the config being loaded. */
+export interface InputsToCheck {
+  model?: string;
+  beadMap?: string;
+  apix: number;
+  particles: number;
+  assembler: AssemblerDefinition<unknown>;
+  assemblerOptions: unknown;
+  simTemplate: SimTemplate;
+  simTemplatePath: string;
+  tilts: number;
+}
+
+/** Raises the one-line error of `key` (the loader's fail, which adds the config's line). */
+export type KeyFailure = (key: string, reason: string) => never;
+
+/** Voxels of a map or model input (a model's potential map at `apix`). */
+async function inputVoxels(
+  key: string,
+  path: string,
+  apix: number,
+  fail: KeyFailure,
+): Promise<{ voxels: number; kind: "map" | "pdb" }> {
+  const kind = modelKind(path);
+  if (kind === undefined) {
+    fail(
+      key,
+      `"${path}" is neither a map (.mrc, .map, .ccp4, .mrcs, .rec, .st) nor an atomic model (.pdb, .ent)`,
+    );
+  }
+  try {
+    if (kind === "pdb") {
+      const facts = await checkAtomicModelFile(path);
+      return { voxels: modelMapVoxels(facts.extentA, apix), kind };
+    }
+    const facts = await checkMapFile(path);
+    return { voxels: facts.nx * facts.ny * facts.nz, kind: "map" };
+  } catch (error) {
+    if (error instanceof ContentProblem) fail(key, `"${path}" ${error.message}`);
+    throw error;
+  }
+}
+
+/** An orientation table of an assembler: parses, at least one row. */
+async function checkTextInput(key: string, path: string, fail: KeyFailure): Promise<void> {
+  try {
+    const text = await readTextCapped(path);
+    if (key.endsWith("orientations_tbl")) parseDynamoTable(text);
+    else parseOrientationFile(text);
+  } catch (error) {
+    if (error instanceof EtsError) throw error;
+    fail(key, `"${path}" ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The template's `*_file_in` tables TEM-Simulator reads per tilt, with their row parsers. */
+const TILT_TABLES = [
+  ["geometry", "geom_file_in", "parseTiltAngleTable"],
+  ["geometry", "error_file_in", "parseGeometryErrorTable"],
+  ["electronbeam", "dose_file_in", "parseDoseTable"],
+] as const;
+
+/** Checks the template's tables: readable (size-capped), well formed, a row per tilt. */
+async function checkTemplateTables(inputs: InputsToCheck): Promise<void> {
+  const template = inputs.simTemplate;
+  const present = TILT_TABLES.filter(([section, name]) =>
+    template.get(section, name) !== undefined && usedTable(template, name)
+  );
+  if (present.length === 0) return;
+  // loaded only when a template has tables: the engine's own table reader
+  const tem = await import("../tem/mod.ts");
+  for (const [section, name, parser] of present) {
+    const value = template.get(section, name) as string;
+    const path = resolvePath(dirnameOf(inputs.simTemplatePath), value);
+    const shownName = value;
+    let rows: number;
+    try {
+      const text = await readTextCapped(path);
+      rows = (tem[parser] as (text: string, o: { fileName: string; path: string }) => unknown[])(
+        text,
+        { fileName: shownName, path },
+      ).length;
+    } catch (error) {
+      if (error instanceof EtsError) throw error;
+      const reason = error instanceof Deno.errors.NotFound
+        ? "does not exist"
+        : error instanceof Error
+        ? error.message
+        : String(error);
+      throw new TableError(shownName, path, `"${name}" ${reason}`);
+    }
+    if (rows < inputs.tilts) {
+      throw new TableError(
+        shownName,
+        path,
+        `"${name}" has ${rows} row(s), the series has ${inputs.tilts} tilts (one row per tilt)`,
+      );
+    }
+  }
+}
+
+/** Whether a table parameter is in use (geom_file_in only without gen_tilt_data, etc.). */
+function usedTable(template: SimTemplate, name: string): boolean {
+  if (name === "geom_file_in") return template.get("geometry", "gen_tilt_data") === "no";
+  if (name === "error_file_in") return template.get("geometry", "geom_errors") === "file";
+  if (name === "dose_file_in") return template.get("electronbeam", "gen_dose") === "no";
+  return true;
+}
+
+/** A table problem: `Cannot read "errors.txt": reason` (exit 2). */
+class TableError extends EtsError {
+  constructor(fileName: string, path: string, reason: string) {
+    super(`Cannot read "${fileName}": ${reason}`, { kind: "input", file: path });
+  }
+}
+
+/**
+ * Reads every input of a config and returns their sizes. Throws the loader's one-line errors.
+ * Needs --allow-read on the inputs.
+ */
+export async function checkConfigInputs(
+  inputs: InputsToCheck,
+  files: [string, string | undefined][],
+  fail: KeyFailure,
+): Promise<InputSizes> {
+  const { assembler, assemblerOptions } = inputs;
+  const engineMapVoxels: number[] = [];
+  let assemblyVoxels = 0;
+  const chimera = assembler.usesChimera(assemblerOptions);
+  if (inputs.model !== undefined) {
+    const model = await inputVoxels("model", inputs.model, inputs.apix, fail);
+    if (model.kind === "pdb" && assembler.requiresModel && chimera) {
+      fail(
+        "model",
+        `"${inputs.model}" is an atomic model, but the "${assembler.name}" assembler re-saves the model through Chimera as a volume ("use_common_model: false"); give a map (.mrc) or set "custom_configs.use_common_model: true"`,
+      );
+    }
+    engineMapVoxels.push(model.voxels);
+    if (chimera) assemblyVoxels += model.voxels;
+  }
+  if (inputs.beadMap !== undefined) {
+    engineMapVoxels.push((await inputVoxels("bead_map", inputs.beadMap, inputs.apix, fail)).voxels);
+  }
+  for (const [key, path] of files) {
+    if (path === undefined || !key.startsWith("custom_configs.")) continue;
+    if (modelKind(path) === undefined) {
+      await checkTextInput(key, path, fail);
+      continue;
+    }
+    const { voxels } = await inputVoxels(key, path, inputs.apix, fail);
+    // composite maps are assembled on a grid holding the pieces: count each input twice
+    assemblyVoxels += 2 * voxels;
+    engineMapVoxels.push(2 * voxels);
+  }
+  await checkTemplateTables(inputs);
+  const padding = Number(inputs.simTemplate.get("detector", "padding") ?? "20");
+  return {
+    engineMapVoxels,
+    assemblyVoxels: 3 * assemblyVoxels,
+    assemblyDiskBytes: chimera ? 4 * assemblyVoxels * Math.max(1, inputs.particles) : 0,
+    padding: Number.isFinite(padding) && padding >= 0 ? padding : 20,
+  };
+}
