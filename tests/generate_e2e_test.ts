@@ -5,7 +5,13 @@
  * values. Checks the MRCs with mrcfile.validate, the metadata's ETS fields, the log, and that the
  * same seed gives byte-identical outputs with 1 and 2 workers.
  */
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  pythonModules,
+  requirements,
+} from "../lib/testing/mod.ts";
 import { listFiles, mrcfileValidate, REPO, writeProject } from "./generate_test_helpers.ts";
 
 async function generate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -33,7 +39,9 @@ const ETS_FIELDS = [
   "custom_data",
 ];
 
-Deno.test("generate e2e: embedded engine and Chimera, 4 stacks on 2 workers, same bytes on 1", async () => {
+const mrcfile = await requirements(pythonModules("mrcfile"));
+
+Deno.test("generate e2e: embedded engine and Chimera, 4 stacks on 2 workers, same bytes on 1", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "ets-generate-e2e-" });
   try {
     // An ETSimulations-shaped config (num_cores, num_chimera_windows, bead_map, custom_configs),
@@ -61,8 +69,10 @@ Deno.test("generate e2e: embedded engine and Chimera, 4 stacks on 2 workers, sam
       r.output,
       r.nonoise_output,
     ]);
-    const [valid, report] = await mrcfileValidate(mrcs);
-    assert(valid, report);
+    await mrcfile.step(t, "the tilt series pass mrcfile.validate", async () => {
+      const [valid, report] = await mrcfileValidate(mrcs);
+      assert(valid, report);
+    });
     const log = await Deno.readTextFile(`${root}/Test.log`);
     assertStringIncludes(log, " worker-1 ");
     assertStringIncludes(log, " worker-2 ");

@@ -16,11 +16,13 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertRejects,
-  pythonHasModules,
+  pythonModules,
+  requirements,
   runPythonJson,
+  sharedPath,
 } from "../lib/testing/mod.ts";
 
-const REF = "/work/shared/reference/tem-simulator/map_particles";
+const REF = sharedPath("reference/tem-simulator/map_particles");
 
 /** A minimal STAR reader for the files we write: blocks of one loop each. */
 function readStar(text: string): Map<string, { labels: string[]; rows: string[][] }> {
@@ -195,7 +197,11 @@ Deno.test("ground-truth files: particle CSV and RELION 5/4 STAR columns and valu
       "rlnAnglePsi",
       "rlnClassNumber",
       "rlnOpticsGroup",
+      "etsInView",
     ]);
+    // every centre of this stack projects into the 256 × 256 image
+    assertEquals(column(p5, "etsInView"), ["1", "1", "1", "1"]);
+    assertEquals(csv.map((r) => r.in_view), ["1", "1", "1", "1"]);
     assertEquals(column(p5, "rlnTomoName"), ["TS_3", "TS_3", "TS_3", "TS_3"]);
     assertEquals(column(p5, "rlnTomoParticleName"), ["TS_3/1", "TS_3/2", "TS_3/3", "TS_3/4"]);
     assertEquals(column(p5, "rlnCenteredCoordinateXAngst").map(Number), [-200, 180, 0, -150]);
@@ -234,9 +240,10 @@ Deno.test("ground-truth files: particle CSV and RELION 5/4 STAR columns and valu
   }
 });
 
-Deno.test({
+const gemmi = await requirements(pythonModules("gemmi"));
+
+gemmi.test({
   name: "ground-truth STAR files read back with gemmi (independent STAR reader)",
-  ignore: !(await pythonHasModules(["gemmi"])),
   fn: async () => {
     const { dir, input } = await setUp();
     try {

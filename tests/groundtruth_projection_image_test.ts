@@ -3,7 +3,7 @@
  * off-centre particles (20 V beads of radius 5 nm) must appear in every tilt image at the pixel
  * projectParticleToTilt predicts from the ground-truth files.
  *
- * 1. TEM-Simulator 1.3's own reference series (/work/shared/reference/tem-simulator/map_particles:
+ * 1. TEM-Simulator 1.3's own reference series (../shared/reference/tem-simulator/map_particles:
  *    3 beads, 11 tilts, no geometry errors), read with lib/mrc.
  * 2. A tiny series simulated here by the embedded engine (`ets tem-simulator`) with random tilt,
  *    rotation and shift errors, its error file turned into ground truth by writeStackGroundTruth.
@@ -15,9 +15,9 @@ import {
   writeStackGroundTruth,
 } from "../lib/groundtruth/mod.ts";
 import { readMrc } from "../lib/mrc/mod.ts";
-import { assert } from "../lib/testing/mod.ts";
+import { assert, sharedPath } from "../lib/testing/mod.ts";
 
-const REF = "/work/shared/reference/tem-simulator/map_particles";
+const REF = sharedPath("reference/tem-simulator/map_particles");
 const FIXTURE = new URL("./fixtures/tem/map_particles/", import.meta.url).pathname;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -214,7 +214,7 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/sim.txt`, SIM);
       await Deno.writeTextFile(`${dir}/coords.txt`, COORDS);
       const run = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, "tem-simulator", "sim.txt"],
+        args: ["run", "-A", "--quiet", MAIN, "tem-simulator", "sim.txt"],
         cwd: dir,
         stdout: "piped",
         stderr: "piped",

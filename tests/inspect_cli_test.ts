@@ -4,14 +4,14 @@
  */
 import { writeMrc } from "../lib/mrc/mod.ts";
 import { decodePng } from "../lib/preview/mod.ts";
-import { assert, assertEquals } from "../lib/testing/mod.ts";
+import { assert, assertEquals, sharedPath } from "../lib/testing/mod.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const REF = "/work/shared/reference/tem-simulator/map_particles";
+const REF = sharedPath("reference/tem-simulator/map_particles");
 
 async function ets(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", "-A", "--quiet", MAIN, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();

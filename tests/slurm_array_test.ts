@@ -3,31 +3,35 @@
  * scripts/slurm/cluster.ts), submits the 3-task array + merge job that `ets slurm` writes, waits,
  * and checks the merged run is byte-identical to a one-machine run with the same seed; then
  * breaks one stack, checks `ets merge` names it and the task to resubmit, resubmits that task and
- * merges again. Skipped, saying why, when Slurm cannot run here (not root, no packages, daemons
- * refuse to start).
+ * merges again. Needs root and Debian's slurm-wlm + munge (`.ci/run` installs them): without them
+ * the test is ignored (its name says what is missing), or fails under CI=true. Importing this file
+ * only looks for the programs: nothing is installed or started before the test runs.
  */
-import { ensureSlurmInstalled, startCluster } from "../scripts/slurm/cluster.ts";
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
+import { startCluster } from "../scripts/slurm/cluster.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  optional,
+  programs,
+  requirements,
+  rootUser,
+} from "../lib/testing/mod.ts";
 import { REPO, writeProject } from "./generate_test_helpers.ts";
 
-async function slurmUnavailable(): Promise<string | undefined> {
-  const missing = await ensureSlurmInstalled();
-  if (missing !== undefined) return missing;
-  try {
-    const probe = await startCluster({ timeoutMs: 45_000 });
-    await probe.stop();
-    return undefined;
-  } catch (error) {
-    return `the Slurm daemons did not start: ${
-      (error instanceof Error ? error.message : String(error)).split("\n")[0]
-    }`;
-  }
-}
-
-const unavailable = await slurmUnavailable();
-if (unavailable !== undefined) {
-  console.log(`slurm_array_test: SKIPPED, Slurm cannot run here: ${unavailable}`);
-}
+const slurm = await requirements(
+  optional({
+    name: "Linux",
+    install: "run on Linux",
+    probe: () =>
+      Promise.resolve(Deno.build.os === "linux" ? undefined : `this is ${Deno.build.os}`),
+  }),
+  rootUser("slurmd runs jobs as their owner"),
+  programs(
+    ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel", "sinfo"],
+    ["slurm-wlm", "munge"],
+  ),
+);
 
 const decoder = new TextDecoder();
 
@@ -68,9 +72,8 @@ async function slurmOutputs(root: string): Promise<string> {
   return parts.join("\n");
 }
 
-Deno.test({
+slurm.test({
   name: "slurm: a 3-task array from `ets slurm` + merge equals a one-machine run, byte for byte",
-  ignore: unavailable !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -42,7 +42,16 @@ async function runCase(
     }
     const before = await listing(dir);
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-worker-options", MAIN, "tem-simulator", "sim.txt", ...extra],
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        "--unstable-worker-options",
+        MAIN,
+        "tem-simulator",
+        "sim.txt",
+        ...extra,
+      ],
       cwd: dir,
       stdout: "piped",
       stderr: "piped",
@@ -130,7 +139,7 @@ Deno.test("a missing input file or a bad --threads exits 2", async () => {
   assert(threads.stderr.includes('"0" is not a number of threads'), threads.stderr);
   assertEquals(threads.after, threads.before);
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "tem-simulator", "/nonexistent/sim.txt"],
+    args: ["run", "-A", "--quiet", MAIN, "tem-simulator", "/nonexistent/sim.txt"],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },

@@ -1,5 +1,14 @@
-import { assert, assertAlmostEquals, assertEquals, runPythonJson } from "../testing/mod.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  pythonModules,
+  requirements,
+  runPythonJson,
+} from "../testing/mod.ts";
 import { efficientFftSize, gaussianKernel, gaussianSmooth } from "./gaussian_filter.ts";
+
+const python = await requirements(pythonModules("numpy"));
 
 Deno.test("efficientFftSize picks the first table size above n, else a power of two", () => {
   assertEquals(efficientFftSize(15), 16);
@@ -20,7 +29,7 @@ Deno.test("gaussianKernel: offsets −hw…hw−1, hw = min(n div 2, int(5σ+1))
   assertAlmostEquals(sum, 1, 1e-6);
 });
 
-Deno.test("gaussianSmooth equals Chimera 1's zero-padded FFT convolution (numpy)", async () => {
+python.test("gaussianSmooth equals Chimera 1's zero-padded FFT convolution (numpy)", async () => {
   const size: [number, number, number] = [11, 7, 5];
   const data = new Float32Array(size[0] * size[1] * size[2]);
   for (let i = 0; i < data.length; i++) data[i] = Math.fround(Math.sin(i * 0.7) * 10 + (i % 13));

@@ -1,7 +1,16 @@
-import { assert, assertAlmostEquals, assertEquals, runPythonJson } from "../testing/mod.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  pythonModules,
+  requirements,
+  runPythonJson,
+} from "../testing/mod.ts";
 import { addInterpolated, boundingRegion, indexMap, type PlacedGeometry } from "./resample.ts";
 import { multiply, rotation, type Transform, translation } from "./transform.ts";
 import type { VolumeGrid } from "./volume_grid.ts";
+
+const python = await requirements(pythonModules("numpy", "scipy"));
 
 /** A deterministic pseudo-random generator (LCG). */
 function random(seed: number): () => number {
@@ -72,7 +81,7 @@ Deno.test("addInterpolated equals the per-voxel definition for rotated, shifted 
   }
 });
 
-Deno.test("addInterpolated matches scipy.ndimage.affine_transform(order=1) inside the map", async () => {
+python.test("addInterpolated matches scipy.ndimage.affine_transform(order=1) inside the map", async () => {
   const rng = random(11);
   const grid = randomGrid([12, 10, 8], rng);
   const position = multiply(translation([1, -2, 0.5]), rotation([1, 2, 3], 37));

@@ -1,10 +1,10 @@
-import { assertEquals, assertMatch, assertThrows } from "../testing/mod.ts";
+import { assertEquals, assertMatch, assertThrows, sharedPath } from "../testing/mod.ts";
 import { InputFileError } from "./config_error.ts";
 import { parseCoordTemplate } from "./coord_template.ts";
 
 Deno.test("coord template: ETSimulations' coord.txt (pixels, N 6, comments)", async () => {
   const rows = parseCoordTemplate(
-    await Deno.readTextFile("/work/shared/etsimulations/templates/coord.txt"),
+    await Deno.readTextFile(sharedPath("etsimulations/templates/coord.txt")),
     "coord.txt",
   );
   assertEquals(rows.length, 9);

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "../testing/mod.ts";
+import { assert, assertEquals, assertMatch, assertRejects, sharedPath } from "../testing/mod.ts";
 import {
   ConfigError,
   defaultConfigPath,
@@ -7,7 +7,7 @@ import {
   templatesDir,
 } from "./mod.ts";
 
-const ETS_CONFIGS = "/work/shared/etsimulations/configs.yaml";
+const ETS_CONFIGS = sharedPath("etsimulations/configs.yaml");
 const REPO = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 /** A folder with the inputs an ETSimulations config names (sim.txt, coord, bead, model). */

@@ -1,9 +1,9 @@
-import { assertEquals, assertMatch, assertRejects } from "../testing/mod.ts";
+import { assertEquals, assertMatch, assertRejects, sharedPath } from "../testing/mod.ts";
 import { InputFileError } from "./config_error.ts";
 import { describeSimTemplate } from "./sim_facts.ts";
 import { SimTemplate } from "./sim_template.ts";
 
-const ETS_TEMPLATE = "/work/shared/etsimulations/templates/sim.txt";
+const ETS_TEMPLATE = sharedPath("etsimulations/templates/sim.txt");
 
 Deno.test("sim template: ETSimulations' template is read as TEM-Simulator reads it", async () => {
   const template = new SimTemplate(await Deno.readTextFile(ETS_TEMPLATE));

@@ -1,5 +1,5 @@
 import { EtsError } from "../errors/mod.ts";
-import { assertEquals, assertThrows } from "../testing/mod.ts";
+import { assertEquals, assertThrows, sharedPath } from "../testing/mod.ts";
 import {
   parseColumnTable,
   parseEngineTable,
@@ -7,7 +7,7 @@ import {
   parseGeomTable,
 } from "./engine_tables.ts";
 
-const REF = "/work/shared/reference/tem-simulator/map_particles";
+const REF = sharedPath("reference/tem-simulator/map_particles");
 
 Deno.test("reads TEM-Simulator 1.3's own geom, dose and defocus files", async () => {
   const geom = parseGeomTable(await Deno.readTextFile(`${REF}/geom.txt`), "geom.txt");

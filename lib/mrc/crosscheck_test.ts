@@ -1,10 +1,20 @@
 /**
  * Cross-checks against Debian's mrcfile and gemmi (via /usr/bin/python3): our files validate, and
  * files written by TEM-Simulator, gemmi and mrcfile read back with the same shape, voxel size and
- * values as mrcfile/gemmi report. Skipped, with a message, where those packages are missing.
+ * values as mrcfile/gemmi report. Where those packages are missing: ignored (the test name says
+ * what is missing), or failing under CI=true (lib/testing requirements).
  */
-import { assert, assertAlmostEquals, assertEquals } from "../testing/mod.ts";
-import { pythonHasModules, runPython, runPythonJson } from "../testing/mod.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  pythonModules,
+  requirements,
+  runPython,
+  runPythonJson,
+  sharedFiles,
+  sharedPath,
+} from "../testing/mod.ts";
 import {
   MrcSeriesWriter,
   readMrc,
@@ -14,16 +24,15 @@ import {
   writeMrc,
 } from "./mod.ts";
 
-const haveMrcfile = await pythonHasModules(["mrcfile", "numpy"]);
-const haveGemmi = await pythonHasModules(["gemmi", "numpy"]);
-const SKIP_MRCFILE = "needs /usr/bin/python3 with mrcfile and numpy (Debian python3-mrcfile)";
-const SKIP_GEMMI = "needs /usr/bin/python3 with gemmi and numpy (Debian python3-gemmi)";
-if (!haveMrcfile) console.warn(`crosscheck_test: skipping mrcfile checks: ${SKIP_MRCFILE}`);
-if (!haveGemmi) console.warn(`crosscheck_test: skipping gemmi checks: ${SKIP_GEMMI}`);
+const mrcfile = await requirements(pythonModules("mrcfile", "numpy"));
+const mrcfileAndReference = await requirements(
+  pythonModules("mrcfile", "numpy"),
+  sharedFiles("reference/tem-simulator"),
+);
+const gemmi = await requirements(pythonModules("gemmi", "numpy"));
 
 const FIXTURES = new URL("../../tests/fixtures/mrc/", import.meta.url).pathname;
-const SHARED_REFERENCE = new URL("../../../shared/reference/tem-simulator/", import.meta.url)
-  .pathname;
+const SHARED_REFERENCE = sharedPath("reference/tem-simulator/");
 
 /** mrcfile's (permissive) view of a file, with its data dumped as little-endian float32. */
 interface MrcfileView {
@@ -101,9 +110,8 @@ async function existing(paths: string[]): Promise<string[]> {
   return found;
 }
 
-Deno.test({
+mrcfile.test({
   name: "files our writers produce pass mrcfile.validate and read back in mrcfile",
-  ignore: !haveMrcfile,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -153,9 +161,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+mrcfileAndReference.test({
   name: "TEM-Simulator outputs read back as mrcfile reads them (shape, voxel size, values)",
-  ignore: !haveMrcfile,
   async fn() {
     const fixtures = await existing([
       `${FIXTURES}single_pdb_tiltseries.mrc`,
@@ -170,9 +177,7 @@ Deno.test({
         )
       ),
     );
-    if (shared.length === 0) {
-      console.warn(`crosscheck_test: ${SHARED_REFERENCE} absent; checked the fixtures only`);
-    }
+    assert(shared.length > 0, `${SHARED_REFERENCE} holds TEM-Simulator reference series`);
     const paths = [...fixtures, ...shared];
     const views = await mrcfileView(paths);
     for (const [i, path] of paths.entries()) {
@@ -205,9 +210,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+mrcfile.test({
   name: "an mrcfile-written map (bead_small.mrc) reads as mrcfile reads it, without warnings",
-  ignore: !haveMrcfile,
   async fn() {
     const path = `${FIXTURES}bead_small.mrc`;
     const { view, data } = (await mrcfileView([path]))[0]!;
@@ -221,9 +225,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+gemmi.test({
   name: "a map written by gemmi reads back with gemmi's shape, voxel size and values",
-  ignore: !haveGemmi,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -264,9 +267,8 @@ print(json.dumps(dict(size=[r.grid.nu, r.grid.nv, r.grid.nw], spacing=list(r.gri
   },
 });
 
-Deno.test({
+mrcfile.test({
   name: "mrcfile-made files in modes 0, 1, 6, 12, big-endian, and with MAPC/MAPR/MAPS read back",
-  ignore: !haveMrcfile,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {

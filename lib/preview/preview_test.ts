@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals } from "../testing/mod.ts";
+import { assert, assertAlmostEquals, assertEquals, sharedPath } from "../testing/mod.ts";
 import { glyph, GLYPH_HEIGHT, hasGlyph, textWidth } from "./font.ts";
 import { panelGrid, seriesMontage } from "./montage.ts";
 import { decodePng, encodePng } from "./png.ts";
@@ -6,7 +6,7 @@ import { createImage, drawText, pasteGray } from "./raster.ts";
 import { closestToZero, markerToPicture, writeStackPreview } from "./stack_preview.ts";
 import { binFactorFor, binImage, percentiles, stretchToGray } from "./stretch.ts";
 
-const REF = "/work/shared/reference/tem-simulator/map_particles";
+const REF = sharedPath("reference/tem-simulator/map_particles");
 
 Deno.test("font: every glyph is 7 rows of 5 bits; digits, letters, sign, point, degree", () => {
   for (const c of "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz -+.,:/()=_%#°?") {
