@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import type { Logger } from "@logtape/logtape";
 import type { Random } from "./random.ts";
+import type { SampleGeometry } from "./sample_geometry.ts";
 
 /** x, y, z (nm) or ZXZ Euler angles (phi, theta, psi in degrees, as in TEM-Simulator files). */
 export type Triple = [number, number, number];
@@ -78,6 +79,8 @@ export interface TiltSeriesSimulation {
   addParticleSets(sets: ParticleSet[]): void;
   /** Assembler-specific metadata, recorded as `custom_data`. */
   setCustomData(data: Record<string, unknown>): void;
+  /** The field of view and the ice of this tilt series (from the template). */
+  sampleGeometry(): SampleGeometry;
 }
 
 /** The Chimera pool as an assembler uses it: one batch at a time, acknowledged. */
@@ -100,6 +103,8 @@ export interface AssemblerContext {
   chimera: ChimeraClient;
   /** Where to log. */
   logger: Logger;
+  /** The config file's folder (relative paths in `custom_configs` resolve against it). */
+  configDir?: string;
 }
 
 /** An assembler instance (ETSimulations: set_up_tiltseries, reset_temp_dir, close). */
@@ -137,4 +142,28 @@ export interface AssemblerDefinition<Options = unknown> {
   usesChimera(options: Options): boolean;
   /** Creates an instance for one worker. */
   create(context: AssemblerContext, options: Options): Assembler;
+  /** Whether the config's `coord` template may be left out (the assembler places particles). */
+  coordOptional?: boolean;
+  /**
+   * Checks, before anything runs, that the options fit the sample (e.g. the particles fit in the
+   * ice); reads the input files. Throws an Error whose message is one line.
+   */
+  checkSample?(options: Options, geometry: SampleGeometry): Promise<void>;
+  /**
+   * The particle classes each tilt series will hold and how many centres lie in view (for the
+   * plan); assemblers without it image the coordinate template.
+   */
+  planClasses?(options: Options, geometry: SampleGeometry): Promise<PlannedClass[]>;
+}
+
+/** One particle class of the plan. */
+export interface PlannedClass {
+  /** Class name. */
+  name: string;
+  /** Particles per tilt series. */
+  count: number;
+  /** Of them, centres in view (expected value when `approximate`). */
+  inView: number;
+  /** Whether `inView` is an expectation (random positions beyond the field of view). */
+  approximate?: boolean;
 }

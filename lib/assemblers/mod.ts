@@ -1,7 +1,8 @@
 /**
  * Assemblers (ETSimulations' Assembler classes): they build each tilt series' particle maps
  * through the Chimera pool and hand the simulation its particle sets. Chosen by name from a
- * registry: `basic` and `membrane` (alias `t4ss`).
+ * registry: `basic`, `membrane` (alias `t4ss`) and `crowded` (random, non-overlapping particles of
+ * several classes).
  *
  * @module
  */
@@ -14,11 +15,24 @@ export type {
   ParsedCoordinates,
   ParticleSet,
   PathResolver,
+  PlannedClass,
   TemplateParticle,
   TiltSeriesSimulation,
   Triple,
 } from "./assembler.ts";
-export { assemblerDefinitions, assemblerNames, findAssembler } from "./registry.ts";
+export {
+  assemblerDefinitions,
+  assemblerNames,
+  findAssembler,
+  resolveAssembler,
+} from "./registry.ts";
+export {
+  ASSEMBLER_METHODS,
+  AssemblerModuleError,
+  definitionOfModule,
+  isAssemblerModulePath,
+  loadAssemblerModule,
+} from "./user_module.ts";
 export {
   BASIC_PARTICLE_NAME,
   BasicAssembler,
@@ -46,3 +60,28 @@ export {
 } from "./orientations.ts";
 export type { OrientationSource } from "./orientations.ts";
 export { fileToken, gaussianErrorSchema } from "./chimera_commands.ts";
+export {
+  classCounts,
+  CrowdedAssembler,
+  crowdedAssemblerDefinition,
+  crowdedOptionsSchema,
+  loadClassShape,
+} from "./crowded_assembler.ts";
+export type { CrowdedOptions } from "./crowded_assembler.ts";
+export {
+  checkCrowding,
+  CrowdingError,
+  MAX_FILL_FRACTION,
+  placeCrowded,
+  uniformOrientation,
+} from "./crowded_placement.ts";
+export type { PlacedParticle, Placement, PlacementClass } from "./crowded_placement.ts";
+export { occupancyShape, shapeContains, shapeFromAtoms, shapeFromMap } from "./particle_shape.ts";
+export type { ParticleShape } from "./particle_shape.ts";
+export {
+  centreInView,
+  iceHalfThickness,
+  iceVolumeInView,
+  sampleGeometryOf,
+} from "./sample_geometry.ts";
+export type { SampleGeometry } from "./sample_geometry.ts";

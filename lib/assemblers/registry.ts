@@ -1,17 +1,25 @@
 /**
  * The assembler registry: config `assembler` names → definitions (ETSimulations'
- * `assembler_registry`). Add a custom assembler by adding its definition here.
+ * `assembler_registry`), plus the modules users write (`assembler: ./my_assembler.ts`, see
+ * user_module.ts), found under their absolute path once loaded.
  *
  * @module
  */
 import type { AssemblerDefinition } from "./assembler.ts";
 import { basicAssemblerDefinition } from "./basic_assembler.ts";
+import { crowdedAssemblerDefinition } from "./crowded_assembler.ts";
 import { membraneAssemblerDefinition } from "./membrane_assembler.ts";
+import {
+  isAssemblerModulePath,
+  loadAssemblerModule,
+  loadedAssemblerModule,
+} from "./user_module.ts";
 
 // deno-lint-ignore no-explicit-any
 const DEFINITIONS: readonly AssemblerDefinition<any>[] = [
   basicAssemblerDefinition,
   membraneAssemblerDefinition,
+  crowdedAssemblerDefinition,
 ];
 
 /** Every registered assembler. Needs no permissions. */
@@ -24,9 +32,26 @@ export function assemblerNames(): string[] {
   return DEFINITIONS.flatMap((definition) => [definition.name, ...(definition.aliases ?? [])]);
 }
 
-/** The definition registered under `name` (or an alias), if any. Needs no permissions. */
+/**
+ * The definition registered under `name` (or an alias), or the user module loaded from the
+ * absolute path `name`, if any. Needs no permissions.
+ */
 export function findAssembler(name: string): AssemblerDefinition<unknown> | undefined {
   return DEFINITIONS.find((definition) =>
     definition.name === name || (definition.aliases ?? []).includes(name)
-  );
+  ) ?? (loadedAssemblerModule(name) as AssemblerDefinition<unknown> | undefined);
+}
+
+/**
+ * Like {@linkcode findAssembler}, loading the user module first when `name` is a module path
+ * (absolute). Throws an AssemblerModuleError for a module that cannot be used.
+ * Needs --allow-read on the module.
+ */
+export async function resolveAssembler(
+  name: string,
+): Promise<AssemblerDefinition<unknown> | undefined> {
+  if (isAssemblerModulePath(name) && findAssembler(name) === undefined) {
+    return (await loadAssemblerModule(name)) as AssemblerDefinition<unknown>;
+  }
+  return findAssembler(name);
 }

@@ -11,6 +11,9 @@ import {
   assemblerNames,
   findAssembler,
   type GaussianError,
+  isAssemblerModulePath,
+  resolveAssembler,
+  sampleGeometryOf,
 } from "../assemblers/mod.ts";
 import { ConfigError, InputFileError } from "./config_error.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
@@ -39,8 +42,8 @@ export interface GenerateConfig {
   root: string;
   /** The TEM-Simulator template (`config`). */
   simTemplate: string;
-  /** The coordinate template (`coord`). */
-  coordTemplate: string;
+  /** The coordinate template (`coord`); absent for assemblers that place particles themselves. */
+  coordTemplate?: string;
   /** Top-level coordinate error (pixels). */
   coordError?: GaussianError;
   /** Stacks in the whole run. */
@@ -187,7 +190,17 @@ export async function parseConfigText(
   // The assembler decides the custom_configs schema, so look it up first.
   const rawAssembler = (data as Record<string, unknown>).assembler;
   const assemblerName = typeof rawAssembler === "string" ? rawAssembler : "basic";
-  const definition = findAssembler(assemblerName);
+  let definition = findAssembler(assemblerName);
+  if (definition === undefined && isAssemblerModulePath(assemblerName)) {
+    // A module the user wrote (docs/assemblers.md): its path resolves against the config's folder.
+    const modulePath = resolvePath(configDir, assemblerName);
+    try {
+      definition = await resolveAssembler(modulePath);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      fail(locations.lineOf(["assembler"]), `module "${modulePath}": ${reason}`, "assembler");
+    }
+  }
 
   const knownKeys = (at: readonly PropertyKey[]): readonly string[] => {
     if (at.length === 0) return CONFIG_KEYS;
@@ -267,7 +280,7 @@ export async function parseConfigText(
     model,
     root,
     simTemplate: resolve(raw.config),
-    coordTemplate: resolve(raw.coord),
+    coordTemplate: raw.coord === undefined ? undefined : resolve(raw.coord),
     coordError,
     numStacks: raw.num_stacks,
     name: raw.name ?? basenameOf(root),
@@ -329,14 +342,19 @@ export async function parseConfigText(
     { fileName: simFileName, path: config.simTemplate },
     (relative) => Deno.readTextFile(resolvePath(dirnameOf(config.simTemplate), relative)),
   );
-  config.coordRows = parseCoordTemplate(
+  if (config.coordTemplate === undefined && !assembler.coordOptional) {
+    fail(undefined, `missing key "coord" (the "${assembler.name}" assembler needs it)`, "coord");
+  }
+  config.coordRows = config.coordTemplate === undefined ? [] : parseCoordTemplate(
     await Deno.readTextFile(config.coordTemplate),
-    raw.coord,
+    raw.coord ?? "",
     config.coordTemplate,
   );
-  if (config.coordRows.length === 0 && config.beadMap === undefined) {
+  if (
+    config.coordRows.length === 0 && config.beadMap === undefined && !assembler.coordOptional
+  ) {
     throw new InputFileError(
-      { fileName: raw.coord, path: config.coordTemplate },
+      { fileName: raw.coord ?? "coord", path: config.coordTemplate },
       "no particles and no fiducials: nothing to image",
     );
   }
@@ -351,9 +369,23 @@ export async function parseConfigText(
   const max = assembler.maxParticles;
   if (max !== undefined && config.coordRows.length > max) {
     throw new InputFileError(
-      { fileName: raw.coord, path: config.coordTemplate },
+      { fileName: raw.coord ?? "coord", path: config.coordTemplate },
       `the "${assembler.name}" assembler takes at most ${max} particles, the template has ${config.coordRows.length}`,
     );
+  }
+  if (assembler.checkSample !== undefined) {
+    // e.g. the crowded assembler: do the particles fit in the ice? (before anything is imaged)
+    const geometry = sampleGeometryOf(
+      (section, key) => template.get(section, key),
+      config.simFacts.detector,
+      config.apix,
+    );
+    try {
+      await assembler.checkSample(assemblerOptions, geometry);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      fail(locations.lineOf(["custom_configs"]), reason, "custom_configs");
+    }
   }
   return config;
 }

@@ -29,8 +29,9 @@ export const rawConfigSchema = z.strictObject({
   root: z.string().min(1).optional(),
   /** The TEM-Simulator template input file. */
   config: z.string().min(1),
-  /** The particle coordinate template (pixels, origin at the centre). */
-  coord: z.string().min(1),
+  /** The particle coordinate template (pixels, origin at the centre); optional for assemblers
+   * that place particles themselves (crowded). */
+  coord: z.string().min(1).optional(),
   /** Gaussian noise (pixels) on the recorded coordinates (ETSimulations' top-level form). */
   coord_error: gaussianError.optional(),
   /** How many tilt series to generate. */

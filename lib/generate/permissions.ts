@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { findAssembler } from "../assemblers/mod.ts";
+import { findAssembler, isAssemblerModulePath } from "../assemblers/mod.ts";
 import {
   dirnameOf,
   type GenerateConfig,
@@ -98,6 +98,8 @@ export function permissionPlan(
     config.coordTemplate,
     config.model,
     config.beadMap,
+    // a user's assembler module (docs/assemblers.md): read only the module file itself
+    isAssemblerModulePath(config.assembler) ? config.assembler : undefined,
     ...assemblerInputs,
     ...templateInputs,
     config.root,

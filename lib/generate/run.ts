@@ -134,7 +134,7 @@ export function pendingRecord(
     apix: config.apix,
     defocus: stack.defocus,
     sim_configs: config.simTemplate,
-    particle_coords: config.coordTemplate,
+    particle_coords: config.coordTemplate ?? "",
     orientations: [],
     positions: [],
     custom_data: null,

@@ -16,6 +16,8 @@ import {
   type ParsedCoordinates,
   type ParticleSet,
   Random,
+  type SampleGeometry,
+  sampleGeometryOf,
   type TemplateParticle,
   type TiltSeriesSimulation,
   type Triple,
@@ -177,6 +179,10 @@ export class StackSimulation implements TiltSeriesSimulation {
     this.customData = data;
   }
 
+  sampleGeometry(): SampleGeometry {
+    return configSampleGeometry(this.#config);
+  }
+
   /** Recorded positions of the particles of interest (ETSimulations' `positions`). */
   recordedPositions(): Triple[] {
     return this.particleSets.filter((set) => set.key).flatMap((set) =>
@@ -301,6 +307,18 @@ export class StackSimulation implements TiltSeriesSimulation {
     }
     return { text, coordFiles, files };
   }
+}
+
+/** The field of view and the ice of a config's template. Needs no permissions. */
+export function configSampleGeometry(
+  config: Pick<GenerateConfig, "simTemplateText" | "simFacts" | "apix">,
+): SampleGeometry {
+  const template = new SimTemplate(config.simTemplateText);
+  return sampleGeometryOf(
+    (section, key) => template.get(section, key),
+    config.simFacts.detector,
+    config.apix,
+  );
 }
 
 /**

@@ -202,7 +202,7 @@ export async function runStack(
       apix: config.apix,
       defocus: plan.defocus,
       sim_configs: config.simTemplate,
-      particle_coords: config.coordTemplate,
+      particle_coords: config.coordTemplate ?? "",
       orientations: sim.recordedOrientations(),
       positions: sim.recordedPositions(),
       custom_data: sim.customData,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Assembler, type ChimeraClient, findAssembler } from "../assemblers/mod.ts";
+import { type Assembler, type ChimeraClient, resolveAssembler } from "../assemblers/mod.ts";
 import { getLogger, setupWorkerLogging } from "../log/mod.ts";
 import type { InitMessage, MainToWorker, WorkerToMain } from "./worker_protocol.ts";
 import { removeTree } from "./outputs.ts";
@@ -107,7 +107,8 @@ export function generateWorkerMain(scope: WorkerScope): void {
     await setupWorkerLogging(message.source, (record) => post({ type: "log", record }));
     await removeTree(message.tempDir);
     await Deno.mkdir(message.tempDir, { recursive: true });
-    const definition = findAssembler(message.config.assembler);
+    // resolveAssembler imports a user's assembler module in this worker's isolate.
+    const definition = await resolveAssembler(message.config.assembler);
     if (definition === undefined) {
       throw new Error(`unknown assembler "${message.config.assembler}"`);
     }
@@ -118,6 +119,7 @@ export function generateWorkerMain(scope: WorkerScope): void {
         apix: message.config.apix,
         chimera,
         logger: getLogger(["assembler", definition.name]),
+        configDir: message.config.configFile.replace(/\/[^/]*$/, "") || "/",
       }, message.config.assemblerOptions);
     acquireAssembler().busy = false;
     logger.info(`Worker temp dir: ${message.tempDir}`);

@@ -117,11 +117,26 @@ export const PARTICLE_CSV_COLUMNS = [
   "zero_tilt_section",
   "zero_tilt_x_px",
   "zero_tilt_y_px",
+  "in_view",
 ] as const;
 
 /**
+ * Whether a particle's centre is in view: its predicted pixel in the zero tilt lies inside the
+ * image (pixel centres 0 … n − 1, each pixel ±0.5). Needs no permissions.
+ */
+export function particleInView(
+  t: Pick<StackTruthTables, "tomogramSize">,
+  p: Pick<StackTruthTables["particles"][number], "zeroTiltPx">,
+): boolean {
+  const { x, y } = p.zeroTiltPx;
+  return Number.isFinite(x) && Number.isFinite(y) && x >= -0.5 && y >= -0.5 &&
+    x < t.tomogramSize.nx - 0.5 && y < t.tomogramSize.ny - 0.5;
+}
+
+/**
  * Particle CSV: every particle of every set with the engine's values (nm, ZXZ deg), RELION's
- * angles and coordinates, and its predicted pixel in the zero tilt. Needs no permissions.
+ * angles and coordinates, its predicted pixel in the zero tilt, and `in_view` (1 when that pixel
+ * lies in the image, else 0). Needs no permissions.
  */
 export function formatParticlesCsv(t: StackTruthTables): string {
   const lines = [PARTICLE_CSV_COLUMNS.join(",")];
@@ -150,6 +165,7 @@ export function formatParticlesCsv(t: StackTruthTables): string {
       String(t.zeroTiltSection),
       fixed(p.zeroTiltPx.x, 4),
       fixed(p.zeroTiltPx.y, 4),
+      particleInView(t, p) ? "1" : "0",
     ].join(","));
   }
   return lines.join("\n") + "\n";
@@ -219,6 +235,7 @@ function formatParticleStar(
   const header = [
     `# Ground truth of tilt series ${tomo}, written by ets ${etsVersion} (${style.style} style).`,
     ...style.notes,
+    "# etsInView: 1 when the particle's centre is in the zero tilt's image, else 0.",
     "# Class names: data_ets_classes. Conventions: " + CONVENTIONS + ".",
     "",
     "",
@@ -236,6 +253,7 @@ function formatParticleStar(
       fixed(p.relion.psi, 6),
       String(p.classNumber),
       "1",
+      particleInView(t, p) ? "1" : "0",
     ];
   });
   return header + opticsBlock(style.version, t.apixAngst, optics) + starLoop(
@@ -250,6 +268,7 @@ function formatParticleStar(
       "rlnAnglePsi",
       "rlnClassNumber",
       "rlnOpticsGroup",
+      "etsInView",
     ],
     rows,
   ) + classesBlock(style.version, t.classNames);

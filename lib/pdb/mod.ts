@@ -11,3 +11,4 @@ export { atomicNumber, elementFromAtomId, elementFromAtomName } from "./elements
 export { parseHybrid36, parsePdb } from "./pdb.ts";
 export { parseMmcif } from "./mmcif.ts";
 export { parseAtomicModel, readAtomicModel } from "./read.ts";
+export { formatPdb } from "./write.ts";
