@@ -25,6 +25,8 @@ const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
   validate: async () => (await import("./validate_command.ts")).validateCommand() as AnyCommand,
   merge: async () => (await import("./merge_command.ts")).mergeCommand() as AnyCommand,
   slurm: async () => (await import("./slurm_command.ts")).slurmCommand() as AnyCommand,
+  reconstruct: async () =>
+    (await import("./reconstruct_command.ts")).reconstructCommand() as AnyCommand,
   version: () => Promise.resolve(versionCommand() as AnyCommand),
 };
 

@@ -65,3 +65,5 @@ export {
   parseErrorTable,
   parseGeomTable,
 } from "./engine_tables.ts";
+export { parseTiltCsv, type TiltTableRow } from "./tilt_table.ts";
+export { parseParticlesCsv, type ParticleTableRow } from "./particle_table.ts";

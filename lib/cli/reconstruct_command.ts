@@ -1,0 +1,132 @@
+/**
+ * `ets reconstruct STACK.mrc [--bin N] [--thickness NM] [-o OUT.mrc]`: a tomogram by weighted
+ * back-projection, and the label maps beside it when the stack's ground truth lies beside the
+ * input. See docs/reconstruct.md.
+ *
+ * @module
+ */
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { inputError } from "../errors/mod.ts";
+import { reconstructStack } from "../reconstruct/mod.ts";
+
+function positiveInteger(what: string, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      throw new InvalidArgumentError(`"${value}" is not ${what} (1 to ${max}).`);
+    }
+    return Number(value);
+  };
+}
+
+/** Parses a positive number. Needs no permissions. */
+function positiveNumber(what: string) {
+  return (value: string): number => {
+    const v = Number(value);
+    if (value.trim() === "" || !Number.isFinite(v) || v <= 0) {
+      throw new InvalidArgumentError(`"${value}" is not ${what} (a positive number).`);
+    }
+    return v;
+  };
+}
+
+/** Parses `--radial CUTOFF,FALLOFF` (cycles/pixel, each in (0, 0.5]). Needs no permissions. */
+export function parseRadial(value: string): { cutoff: number; falloff: number } {
+  const m = /^\s*([0-9.eE+-]+)\s*,\s*([0-9.eE+-]+)\s*$/.exec(value);
+  const cutoff = Number(m?.[1]), falloff = Number(m?.[2]);
+  if (!m || !(cutoff > 0 && cutoff <= 0.5 && falloff > 0 && falloff <= 0.5)) {
+    throw new InvalidArgumentError(
+      `"${value}" is not CUTOFF,FALLOFF in cycles/pixel, each in (0, 0.5], e.g. "0.35,0.035".`,
+    );
+  }
+  return { cutoff, falloff };
+}
+
+/** Parses `--label-level`: a fraction in (0, 1]. Needs no permissions. */
+export function parseLevel(value: string): number {
+  const v = Number(value);
+  if (value.trim() === "" || !(v > 0 && v <= 1)) {
+    throw new InvalidArgumentError(`"${value}" is not a fraction of the map maximum in (0, 1].`);
+  }
+  return v;
+}
+
+/**
+ * Builds the `reconstruct` subcommand. Needs no permissions to build; running it needs
+ * --allow-read on the stack's folder (ground truth, maps, the run's sim_metadata.json),
+ * --allow-write on the output's folder, --allow-sys for the memory check.
+ */
+export function reconstructCommand() {
+  return new Command("reconstruct")
+    .description(
+      "Reconstruct a tilt series by weighted back-projection (R-weighting, IMOD's radial " +
+        "filter) with the geometry as simulated or nominal; writes OUT_labels.mrc, " +
+        "OUT_instances.mrc and OUT_label_classes.csv too when the stack's ground truth lies " +
+        "beside it.",
+    )
+    .argument("<stack>", "tilt series (MRC), e.g. raw_data/NAME_1/NAME_1.mrc")
+    .option("-o, --output <out>", "tomogram to write (default: STACK_rec.mrc)")
+    .option("--bin <n>", "bin the tilt images by N (default 1)", positiveInteger("a binning", 64))
+    .option(
+      "--thickness <nm>",
+      "thickness of the volume in nm (default: the stack's tomograms.star, else 200)",
+      positiveNumber("a thickness in nm"),
+    )
+    .addOption(
+      new Option("--geometry <mode>", "tilt geometry: as simulated (errors, shifts) or nominal")
+        .choices(["simulated", "nominal"] as const).default("simulated" as const),
+    )
+    .option(
+      "--radial <cutoff,falloff>",
+      "radial filter in cycles/pixel of the binned images (default 0.35,0.035, as IMOD's tilt)",
+      parseRadial,
+    )
+    .option(
+      "--threads <n>",
+      "back-projection threads (default: CPUs, at most 2)",
+      positiveInteger("a number of threads", 256),
+    )
+    .option("--no-labels", "do not write label maps")
+    .option(
+      "--label-level <fraction>",
+      "iso-level of the particle maps for labels, as a fraction of each map's maximum (default 0.25)",
+      parseLevel,
+    )
+    .action(async (stack, options) => {
+      if (!/\.mrcs?$/i.test(stack)) {
+        throw inputError(`Cannot reconstruct "${stack}": the tilt series must be an .mrc file`);
+      }
+      const output = options.output ?? stack.replace(/\.mrcs?$/i, "_rec.mrc");
+      if (!output.toLowerCase().endsWith(".mrc")) {
+        throw inputError(`Cannot write "${output}": the tomogram's file name must end in .mrc`);
+      }
+      if (output === stack) throw inputError(`Cannot write "${output}": it is the input stack`);
+      const started = performance.now();
+      const result = await reconstructStack({
+        input: stack,
+        output,
+        bin: options.bin,
+        thicknessNm: options.thickness,
+        geometry: options.geometry,
+        filter: options.radial,
+        threads: options.threads,
+        labels: options.labels,
+        labelLevel: options.labelLevel,
+      });
+      const g = result.grid;
+      const lines = [
+        `Tomogram:   ${output} (${g.nx} x ${g.ny} x ${g.nz}, ${(g.voxelNm * 10).toFixed(3)} A)`,
+        `Geometry:   ${options.geometry} from ${result.tiltSource.from}`,
+      ];
+      if (result.labels) {
+        lines.push(`Labels:     ${result.labels.semantic}, ${result.labels.instance}`);
+        lines.push(`Classes:    ${result.labels.classes}`);
+        for (const c of result.labels.info.filter((c) => c.skipped)) {
+          lines.push(`            class ${c.classNumber} (${c.name}) not labelled: ${c.skipped}`);
+        }
+      } else if (options.labels) {
+        lines.push("Labels:     none (no NAME_particles.csv beside the stack)");
+      }
+      lines.push(`Time:       ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      console.log(lines.join("\n"));
+    });
+}
