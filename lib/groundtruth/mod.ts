@@ -37,6 +37,8 @@ export {
   TILT_CSV_COLUMNS,
 } from "./truth_formats.ts";
 export {
+  type ImodTiltAngles,
+  imodTiltAngles,
   nominalTiltGeometry,
   projectParticleToTilt,
   type RelionTiltAlignment,

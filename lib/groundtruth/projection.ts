@@ -6,8 +6,14 @@
  * @module
  */
 import type { PixelPoint, Point3, TiltGeometry } from "./types.ts";
-import { apply3, type Mat3, tiltGeometryRotation } from "../geometry/mod.ts";
-import { matrixToRelionTiltAngles, wrapDegrees } from "./rotation.ts";
+import {
+  apply3,
+  type Mat3,
+  multiplyAll3,
+  rotationZ,
+  tiltGeometryRotation,
+} from "../geometry/mod.ts";
+import { matrixToRelionTiltAngles } from "./rotation.ts";
 
 const DEG = Math.PI / 180;
 
@@ -65,23 +71,43 @@ export function projectParticleToTilt(
   };
 }
 
+/** A tilt rotation in IMOD's terms, in the frame where the nominal tilt axis is x. */
+export interface ImodTiltAngles {
+  /** Rotation about the tilt axis, deg: what IMOD's `.tlt` holds. */
+  tilt: number;
+  /** Tilt about the in-plane axis perpendicular to the tilt axis, applied first, deg. */
+  xTilt: number;
+  /** In-plane rotation applied last, deg. */
+  inPlane: number;
+}
+
 /**
- * The tilt angle as simulated: the θ of the tilt rotation without the in-plane alignment error,
- * R_α(τ)·Rz(φ)·Rx(θ)·Rz(ψ), written again in the engine's own (ψ, θ, φ) form; of the two
- * solutions the one whose φ and ψ are closest to the nominal ones. Equals θ + τ when the error
- * axis is the tilt axis, θ when τ = 0. Needs no permissions.
+ * Writes the tilt rotation P without the in-plane alignment error, in the frame of the nominal
+ * tilt axis (M = Rz(−φ)·P·Rz(−ψ), which is Rx(θ) without errors), as
+ * M = Rz(inPlane)·Rx(tilt)·Ry(xTilt): the specimen is first tilted about the axis perpendicular to
+ * the tilt axis, then rotated about the tilt axis, then in the image plane — IMOD's model (an
+ * X-axis tilt, then the tilt about the tilt axis). To first order tilt = θ + τ·cos(α − axis) at
+ * every θ, 0° included. Needs no permissions.
+ */
+export function imodTiltAngles(t: TiltGeometry): ImodTiltAngles {
+  const p = tiltRotation({ ...t, rotation: 0, shiftXNm: 0, shiftYNm: 0 });
+  const m = multiplyAll3(rotationZ(-t.phi * DEG), p, rotationZ(-t.psi * DEG));
+  // Rz(g)·Rx(b)·Ry(a): row 2 = (−cos b sin a, sin b, cos b cos a); m01 = −sin g cos b, m11 = cos g cos b
+  const sb = Math.max(-1, Math.min(1, m[7]));
+  return {
+    tilt: Math.asin(sb) / DEG,
+    xTilt: Math.atan2(-m[6], m[8]) / DEG,
+    inPlane: Math.atan2(-m[1], m[4]) / DEG,
+  };
+}
+
+/**
+ * The tilt angle as simulated, as IMOD's `.tlt` defines it: the rotation about the tilt axis of
+ * {@linkcode imodTiltAngles} (not the total tilt, which near 0° would be |τ| whatever the error
+ * axis). Equals θ + τ when the error axis is the tilt axis, θ when τ = 0. Needs no permissions.
  */
 export function simulatedTiltAngle(t: TiltGeometry): number {
-  const m = tiltRotation({ ...t, rotation: 0, shiftXNm: 0, shiftYNm: 0 });
-  // m = Rz(a)Rx(b)Rz(c): m02 = sa sb, m12 = −ca sb, m20 = sb sc, m21 = sb cc, m22 = cb
-  const sb = Math.sqrt(m[2] * m[2] + m[5] * m[5]);
-  const b = Math.atan2(sb, m[8]) / DEG;
-  if (sb < 1e-12) return m[8] > 0 ? 0 : wrapDegrees(180 * Math.sign(t.theta || 1));
-  const aPos = Math.atan2(m[2], -m[5]) / DEG, cPos = Math.atan2(m[6], m[7]) / DEG;
-  const aNeg = Math.atan2(-m[2], m[5]) / DEG, cNeg = Math.atan2(-m[6], -m[7]) / DEG;
-  const dPos = Math.abs(wrapDegrees(aPos - t.phi)) + Math.abs(wrapDegrees(cPos - t.psi));
-  const dNeg = Math.abs(wrapDegrees(aNeg - t.phi)) + Math.abs(wrapDegrees(cNeg - t.psi));
-  return dPos <= dNeg ? b : -b;
+  return imodTiltAngles(t).tilt;
 }
 
 /** RELION 5 per-tilt alignment reproducing the engine's projection exactly. */

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals } from "../testing/mod.ts";
 import {
+  imodTiltAngles,
   nominalTiltGeometry,
   projectParticleToTilt,
   relionTiltAlignment,
@@ -144,5 +145,49 @@ Deno.test("tiltRotation is a rotation (orthonormal, det 1)", () => {
       const dot = cols[i]!.reduce((s, v, k) => s + v * cols[j]![k]!, 0);
       assertAlmostEquals(dot, i === j ? 1 : 0, 1e-12);
     }
+  }
+});
+
+Deno.test(".tlt angle: the rotation about the tilt axis (IMOD), also near 0°", () => {
+  // near 0° an error about the perpendicular axis is an X-axis tilt, not a tilt about the axis
+  const zero = nominalTiltGeometry(0);
+  assertAlmostEquals(simulatedTiltAngle({ ...zero, tiltError: 0.6, errorAxis: 90 }), 0, 1e-9);
+  assertAlmostEquals(imodTiltAngles({ ...zero, tiltError: 0.6, errorAxis: 90 }).xTilt, 0.6, 1e-9);
+  // first order θ + τ·cos(α − axis) at every tilt, 0° included (docs/conventions.md §5)
+  for (const theta of [-60, -2, 0, 0.3, 45]) {
+    for (const [tau, alpha] of [[0.5, 60], [-0.4, 135], [0.3, 200]]) {
+      for (const axis of [0, 30]) {
+        const g = {
+          ...nominalTiltGeometry(theta, axis),
+          tiltError: tau!,
+          errorAxis: alpha! + axis,
+        };
+        const firstOrder = theta + tau! * Math.cos(alpha! * Math.PI / 180);
+        assertAlmostEquals(simulatedTiltAngle(g), firstOrder, 0.01);
+      }
+    }
+  }
+});
+
+Deno.test(".tlt angle: IMOD's model rebuilt from the angles projects like the engine", () => {
+  // The engine projection of points (projectParticleToTilt) against an independent rebuild of
+  // IMOD's projection: in-plane rotation · rotation about the axis · X-axis tilt, in the axis frame.
+  for (const theta of [-50, 0, 20]) {
+    const g = {
+      ...nominalTiltGeometry(theta, 0),
+      tiltError: 0.7,
+      errorAxis: 70,
+      rotation: 0,
+    };
+    const a = imodTiltAngles(g);
+    const m = multiplyAll3(rotZ(a.inPlane), rotX(a.tilt), rotY(a.xTilt));
+    for (const point of [[10, -5, 30], [-20, 15, -25], [0, 0, 40]] as const) {
+      const engine = projectParticleToTilt({ x: point[0], y: point[1], z: point[2] }, g, detector);
+      const [x, y] = apply3(m, [...point]);
+      assertAlmostEquals(engine.x, x / detector.apixNm + 127.5, 1e-9);
+      assertAlmostEquals(engine.y, y / detector.apixNm + 99.5, 1e-9);
+    }
+    // the total tilt would be wrong near 0°: the .tlt angle is not it
+    if (theta === 0) assert(Math.abs(a.tilt - 0.7) > 0.4);
   }
 });
