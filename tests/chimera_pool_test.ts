@@ -341,17 +341,41 @@ Deno.test("pool: two embedded servers assemble a basic and a T4SS-like particle"
   }
 });
 
+/**
+ * A named pipe standing for an MRC file: a server's `open` of it blocks until the test writes
+ * the map into it (`release`), so a batch is held mid-way for as long as the test needs, without
+ * relying on a command being slow.
+ */
+async function gate(
+  path: string,
+): Promise<{ path: string; release(bytes: Uint8Array): Promise<void> }> {
+  const made = await new Deno.Command("mkfifo", { args: [path], stderr: "piped" }).output();
+  assert(made.success, `mkfifo: ${new TextDecoder().decode(made.stderr)}`);
+  // writing blocks until a reader (the server's open) has the pipe open
+  return { path, release: (bytes) => Deno.writeFile(path, bytes) };
+}
+
+/** Waits until `path` exists (an event the server causes); fails if `running` settles first. */
+async function fileAppears(path: string, running: Promise<unknown>): Promise<void> {
+  let settled = false;
+  running.then(() => settled = true, () => settled = true);
+  while (!(await Deno.stat(path).then(() => true, () => false))) {
+    assert(!settled, `the batch ended before ${path} was written`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 Deno.test("pool: a server SIGKILLed in the middle of a batch is restarted and the batch replayed", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-pool-" }));
   const pool = await startPool(dir, {});
   try {
-    const map = makeMap([72, 72, 72], [0, 0, 0], 2, (i, j, k) => (i * 7 + j * 3 + k) % 11);
+    const map = makeMap([24, 24, 24], [0, 0, 0], 2, (i, j, k) => (i * 7 + j * 3 + k) % 11);
     await writeMap(`${dir}/big.mrc`, map);
-    const slow = Array.from({ length: 10 }, (_, n) => `vop gaussian #0 sDev 4 modelId #${n + 10}`);
+    const held = await gate(`${dir}/gate.mrc`);
     const batch = [
       `open #0 ${dir}/big.mrc`,
       `volume #0 save ${dir}/marker.mrc`,
-      ...slow,
+      `open #5 ${held.path}`, // holds the batch here until released
       "vop scale #0 factor 2 modelId #1",
       `volume #1 save ${dir}/final.mrc`,
     ];
@@ -362,23 +386,20 @@ Deno.test("pool: a server SIGKILLed in the middle of a batch is restarted and th
       finished = true;
       return r;
     });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const exists = await Deno.stat(`${dir}/marker.mrc`).then(() => true, () => false);
-      if (exists) break;
-      assert(Date.now() < deadline, "the batch started");
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await fileAppears(`${dir}/marker.mrc`, running);
+    // the victim is past the marker and cannot pass the gate: it never saves the marker again
+    await Deno.remove(`${dir}/marker.mrc`);
     assert(!finished, "the batch is still running when the server is killed");
     Deno.kill(victim, "SIGKILL");
-    await Deno.remove(`${dir}/marker.mrc`);
-    const replies = await running;
-    assertEquals(replies.length, batch.length);
+    // the replacement replays the batch from its first command: the marker comes back
+    await fileAppears(`${dir}/marker.mrc`, running);
     const [replacement] = pool.serverPids();
     assert(replacement !== undefined && replacement !== victim, "a new server was started");
-    assert((await Deno.stat(`${dir}/marker.mrc`)).isFile, "the batch was replayed from the start");
+    await held.release(encodeMrc(2, 2, 2, new Float32Array(8), { voxelSize: 2 }));
+    const replies = await running;
+    assertEquals(replies.length, batch.length);
     const final = await readMap(`${dir}/final.mrc`);
-    assertEquals(final.size, [72, 72, 72]);
+    assertEquals(final.size, [24, 24, 24]);
     assertEquals(final.data, map.data.map((v) => v * 2));
   } finally {
     await pool.close();
@@ -390,11 +411,11 @@ Deno.test("pool: a server that does not answer in time is killed and restarted; 
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-pool-" }));
   const pool = await startPool(dir, { timeoutMs: 100, maxRestarts: 1 });
   try {
-    const map = makeMap([128, 128, 128], [0, 0, 0], 1, (i) => i);
-    await writeMap(`${dir}/big.mrc`, map);
+    // never released: the server cannot answer, however fast the machine
+    const held = await gate(`${dir}/gate.mrc`);
     const first = pool.serverPids()[0];
     const error = await assertRejects(
-      () => pool.runBatch(0, [`open #0 ${dir}/big.mrc`, "vop gaussian #0 sDev 10 modelId #1"]),
+      () => pool.runBatch(0, [`open #0 ${held.path}`, "vop gaussian #0 sDev 10 modelId #1"]),
       EtsError,
     );
     assertMatch(error.message, /failed 2 times; last: no answer within 0\.1 s/);
@@ -411,10 +432,18 @@ Deno.test("pool: aborting its signal interrupts a batch and stops the servers", 
   const controller = new AbortController();
   const pool = await startPool(dir, { signal: controller.signal });
   try {
-    const map = makeMap([128, 128, 128], [0, 0, 0], 1, (i) => i);
-    await writeMap(`${dir}/big.mrc`, map);
-    const running = pool.runBatch(0, [`open #0 ${dir}/big.mrc`, "vop gaussian #0 sDev 10"]);
-    setTimeout(() => controller.abort({ signal: "SIGTERM" }), 50);
+    const map = makeMap([8, 8, 8], [0, 0, 0], 1, (i) => i);
+    await writeMap(`${dir}/small.mrc`, map);
+    const held = await gate(`${dir}/gate.mrc`); // never released
+    const running = pool.runBatch(0, [
+      `open #0 ${dir}/small.mrc`,
+      `volume #0 save ${dir}/marker.mrc`,
+      `open #1 ${held.path}`,
+      "vop gaussian #0 sDev 10",
+    ]);
+    // abort while the batch is held mid-way
+    await fileAppears(`${dir}/marker.mrc`, running);
+    controller.abort({ signal: "SIGTERM" });
     const error = await assertRejects(() => running, EtsError);
     assertEquals(error.kind, "interrupted");
     assertEquals(error.signal, "SIGTERM");

@@ -36,38 +36,56 @@ Deno.test("engine runner: success needs exit 0 AND a log saying the simulation c
   }
 });
 
-Deno.test("engine runner: abort stops the engine's process group quickly", async () => {
+/** Live (non-zombie) processes of process group `group`, from /proc. */
+function groupMembers(group: number): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const fields = Deno.readTextFileSync(`/proc/${entry.name}/stat`).split(") ")[1]?.split(" ");
+      // fields: state, ppid, pgrp, …; a zombie waiting to be reaped is not running
+      if (fields?.[2] === String(group) && fields[0] !== "Z") {
+        found.push(`${entry.name} ${fields.slice(0, 4).join(" ")}`);
+      }
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+Deno.test("engine runner: abort stops the engine's process group", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const engine = engineCommand(await script(dir, "sleep 30 & sleep 30; wait"));
+    // Never ends by itself within the test (10 min): only the abort can end it.
+    const engine = engineCommand(
+      await script(dir, `sleep 600 & sleep 600 & echo started > ${dir}/ready; wait`),
+    );
     const controller = new AbortController();
     let pid = 0;
     const running = runEngine(engine, `${dir}/sim.txt`, `${dir}/sim.log`, {
       signal: controller.signal,
       onStart: (p) => pid = p,
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const started = performance.now();
+    // the event: the group's background processes are started
+    let ended = false;
+    running.finally(() => ended = true);
+    while (!(await Deno.stat(`${dir}/ready`).then(() => true, () => false))) {
+      assert(!ended, "the engine ended before it was aborted");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     controller.abort();
     const result = await running;
     assert(result.aborted && !result.ok);
-    assert(performance.now() - started < 1500);
-    // The background sleep of the group is gone too.
-    let left = false;
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        const fields = Deno.readTextFileSync(`/proc/${entry.name}/stat`).split(") ")[1]?.split(" ");
-        // A zombie waiting to be reaped is not running.
-        if (fields?.[2] === String(pid) && fields[0] !== "Z") {
-          left = true;
-          console.log(entry.name, fields.slice(0, 4));
-        }
-      } catch {
-        // gone
-      }
+    assertEquals(result.code, null, "ended by a signal, not by itself");
+    // The background sleeps of the group are gone too (signalled; wait until they have exited,
+    // with a hang guard far beyond any scheduling delay).
+    let left = groupMembers(pid);
+    for (let i = 0; left.length > 0 && i < 3000; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      left = groupMembers(pid);
     }
-    assert(!left, "no process of the engine's group is left");
+    assertEquals(left, [], "no process of the engine's group is left");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
