@@ -114,6 +114,7 @@ Deno.test("ground-truth files: names, tilt angles, tilt table", async () => {
       particlesCsv: "TS_3_particles.csv",
       relion5Star: "TS_3_relion5_particles.star",
       relion4Star: "TS_3_relion4_particles.star",
+      tomogramsStar: "TS_3_tomograms.star",
     });
     const rawtlt = await Deno.readTextFile(`${dir}/TS_3.rawtlt`);
     assertEquals(rawtlt.trimEnd().split("\n").map(Number), input.nominalTiltAngles);

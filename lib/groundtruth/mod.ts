@@ -69,3 +69,8 @@ export {
 } from "./engine_tables.ts";
 export { parseTiltCsv, type TiltTableRow } from "./tilt_table.ts";
 export { parseParticlesCsv, type ParticleTableRow } from "./particle_table.ts";
+export {
+  formatTomogramsStar,
+  RELION_TOMO_HAND,
+  type TomogramsStarOptions,
+} from "./tomograms_star.ts";

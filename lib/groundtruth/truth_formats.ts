@@ -9,7 +9,8 @@ import type { StackTruthTables } from "./stack_truth.ts";
 
 const CONVENTIONS = "docs/conventions.md";
 
-function fixed(value: number | undefined, digits: number): string {
+/** A number with `digits` decimals ("" when absent or not finite; never "-0.0"). Needs no permissions. */
+export function fixed(value: number | undefined, digits: number): string {
   if (value === undefined || !Number.isFinite(value)) return "";
   const s = value.toFixed(digits);
   // no "-0.000000"
@@ -179,7 +180,13 @@ export function starValue(value: string): string {
   return v;
 }
 
-function starLoop(name: string, version: string, labels: string[], rows: string[][]): string {
+/** A STAR data block with one loop. Needs no permissions. */
+export function starLoop(
+  name: string,
+  version: string,
+  labels: string[],
+  rows: string[][],
+): string {
   const out = [`# version ${version}`, "", `data_${name}`, "", "loop_"];
   labels.forEach((label, i) => out.push(`_${label} #${i + 1}`));
   for (const row of rows) out.push(row.join("\t"));

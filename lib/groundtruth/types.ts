@@ -92,6 +92,8 @@ export interface StackTruthInput {
   tomogramThicknessNm?: number;
   /** Optics for the STAR optics tables (voltage, Cs); omitted columns when absent. */
   optics?: OpticsTruth;
+  /** The nominal tilt axis, deg from the image x axis (default 0), for NAME_tomograms.star. */
+  tiltAxis?: number;
 }
 
 /** Files written for one stack, as paths relative to `stackDir`. */
@@ -108,6 +110,8 @@ export interface StackTruthFiles {
   relion5Star: string;
   /** NAME_relion4_particles.star: rlnCoordinate* in unbinned pixels, ZYZ angles, class. */
   relion4Star: string;
+  /** NAME_tomograms.star: RELION 5 tilt-series set (optics, per-tilt alignment and defocus). */
+  tomogramsStar: string;
 }
 
 /** What writeStackGroundTruth returns. */

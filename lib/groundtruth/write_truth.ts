@@ -16,6 +16,7 @@ import {
   formatTiltCsv,
   formatTlt,
 } from "./truth_formats.ts";
+import { formatTomogramsStar } from "./tomograms_star.ts";
 import type { StackTruth, StackTruthFiles, StackTruthInput } from "./types.ts";
 
 /** The file names (relative to the stack folder) for a stack called `stackName`. Needs no permissions. */
@@ -27,6 +28,7 @@ export function stackTruthFileNames(stackName: string): StackTruthFiles {
     particlesCsv: `${stackName}_particles.csv`,
     relion5Star: `${stackName}_relion5_particles.star`,
     relion4Star: `${stackName}_relion4_particles.star`,
+    tomogramsStar: `${stackName}_tomograms.star`,
   };
 }
 
@@ -48,8 +50,8 @@ async function readOptional(
 }
 
 /**
- * Writes NAME.rawtlt, NAME.tlt, NAME_tilts.csv, NAME_particles.csv and the RELION 5 and 4
- * particle STAR files into `input.stackDir`, each atomically, after everything was computed (so
+ * Writes NAME.rawtlt, NAME.tlt, NAME_tilts.csv, NAME_particles.csv, the RELION 5 and 4
+ * particle STAR files and the RELION 5 tilt-series set NAME_tomograms.star into `input.stackDir`, each atomically, after everything was computed (so
  * bad input writes nothing). Returns the file names and the zero tilt's particle markers for the
  * preview. Needs --allow-read on the engine outputs and --allow-write on `stackDir`.
  */
@@ -71,6 +73,15 @@ export async function writeStackGroundTruth(input: StackTruthInput): Promise<Sta
     [files.particlesCsv, formatParticlesCsv(tables)],
     [files.relion5Star, formatRelion5Star(tables, version, input.optics)],
     [files.relion4Star, formatRelion4Star(tables, version, input.optics)],
+    [
+      files.tomogramsStar,
+      formatTomogramsStar(tables, version, {
+        stackFile: `${input.stackName}.mrc`,
+        starFile: files.tomogramsStar,
+        tiltAxis: input.tiltAxis ?? 0,
+        optics: input.optics,
+      }),
+    ],
   ];
   const dir = input.stackDir.replace(/\/+$/, "") || "/";
   for (const [name, text] of contents) await writeFileAtomic(`${dir}/${name}`, text);
