@@ -153,7 +153,7 @@ export interface AssemblerDefinition<Options = unknown> {
    * The particle classes each tilt series will hold and how many centres lie in view (for the
    * plan); assemblers without it image the coordinate template.
    */
-  planClasses?(options: Options, geometry: SampleGeometry): Promise<PlannedClass[]>;
+  planClasses?(options: Options, geometry: SampleGeometry): PlannedClass[];
 }
 
 /** One particle class of the plan. */

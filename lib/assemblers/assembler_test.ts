@@ -14,6 +14,7 @@ import { basicAssemblerDefinition, basicOptionsSchema } from "./basic_assembler.
 import { membraneAssemblerDefinition, membraneOptionsSchema } from "./membrane_assembler.ts";
 import { parseDynamoTable, parseOrientationSource } from "./orientations.ts";
 import { Random } from "./random.ts";
+import type { SampleGeometry } from "./sample_geometry.ts";
 
 const TEMPLATES = new URL("../../templates", import.meta.url).pathname;
 
@@ -47,6 +48,16 @@ class Sim implements TiltSeriesSimulation {
   }
   setCustomData(data: Record<string, unknown>) {
     this.custom = data;
+  }
+  sampleGeometry(): SampleGeometry {
+    return {
+      fieldOfViewNm: [128, 128],
+      apixNm: 0.5,
+      holeDiameterNm: 1000,
+      thicknessCentreNm: 100,
+      thicknessEdgeNm: 120,
+      offsetNm: [0, 0],
+    };
   }
 }
 

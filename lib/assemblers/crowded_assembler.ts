@@ -283,15 +283,15 @@ export const crowdedAssemblerDefinition: AssemblerDefinition<CrowdedOptions> = {
       options.margin_nm,
     );
   },
-  async planClasses(options, geometry): Promise<PlannedClass[]> {
+  planClasses(options, geometry): PlannedClass[] {
     const counts = classCounts(options, geometry);
     const margin = options.margin_nm;
     const share = margin > 0 ? iceVolumeInView(geometry, 0) / iceVolumeInView(geometry, margin) : 1;
-    return await Promise.resolve(options.classes.map((c, i) => ({
+    return options.classes.map((c, i) => ({
       name: c.name,
       count: counts[i] ?? 0,
       inView: margin > 0 ? Math.round((counts[i] ?? 0) * share) : counts[i] ?? 0,
       approximate: margin > 0,
-    })));
+    }));
   },
 };

@@ -83,5 +83,6 @@ export {
   iceHalfThickness,
   iceVolumeInView,
   sampleGeometryOf,
+  templateViewWarning,
 } from "./sample_geometry.ts";
 export type { SampleGeometry } from "./sample_geometry.ts";

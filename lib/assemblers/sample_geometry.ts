@@ -93,3 +93,20 @@ export function iceVolumeInView(g: SampleGeometry, marginNm = 0): number {
   }
   return volume;
 }
+
+/**
+ * The warning for a coordinate template whose particles lie outside the image (positions in nm),
+ * or undefined when every centre is in view. Needs no permissions.
+ */
+export function templateViewWarning(
+  g: SampleGeometry,
+  positions: readonly Readonly<Triple>[],
+): string | undefined {
+  const outside = positions.filter((p) => !centreInView(g, p)).length;
+  if (outside === 0) return undefined;
+  const nx = Math.round(g.fieldOfViewNm[0] / g.apixNm),
+    ny = Math.round(g.fieldOfViewNm[1] / g.apixNm);
+  return `${outside} of the ${positions.length} particles of the coordinate template lie outside the ${nx}x${ny} px image (centres beyond ±${
+    g.fieldOfViewNm[0] / 2
+  } x ±${g.fieldOfViewNm[1] / 2} nm); their tables say in_view 0`;
+}

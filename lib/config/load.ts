@@ -14,6 +14,8 @@ import {
   isAssemblerModulePath,
   resolveAssembler,
   sampleGeometryOf,
+  templateViewWarning,
+  type Triple,
 } from "../assemblers/mod.ts";
 import { ConfigError, InputFileError } from "./config_error.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
@@ -373,13 +375,19 @@ export async function parseConfigText(
       `the "${assembler.name}" assembler takes at most ${max} particles, the template has ${config.coordRows.length}`,
     );
   }
+  const geometry = sampleGeometryOf(
+    (section, key) => template.get(section, key),
+    config.simFacts.detector,
+    config.apix,
+  );
+  // e.g. ETSimulations' coord.txt on a small detector: say so before anything runs
+  const viewWarning = templateViewWarning(
+    geometry,
+    config.coordRows.map((row) => row.position.map((v) => v * config.apix) as Triple),
+  );
+  if (viewWarning !== undefined) warnings.push(viewWarning);
   if (assembler.checkSample !== undefined) {
     // e.g. the crowded assembler: do the particles fit in the ice? (before anything is imaged)
-    const geometry = sampleGeometryOf(
-      (section, key) => template.get(section, key),
-      config.simFacts.detector,
-      config.apix,
-    );
     try {
       await assembler.checkSample(assemblerOptions, geometry);
     } catch (error) {

@@ -8,7 +8,7 @@
 export { loadConfig, parseConfigText, shippedTemplatesDir } from "./load.ts";
 export type { GenerateConfig, LoadConfigOptions, ParseConfigOptions } from "./load.ts";
 export { CONFIG_KEYS, PATH_KEYS, rawConfigSchema } from "./schema.ts";
-export type { RawConfig } from "./schema.ts";
+export type { RawConfig, ReconstructSettings } from "./schema.ts";
 export { ConfigError, InputFileError } from "./config_error.ts";
 export type { ConfigLocation } from "./config_error.ts";
 export { INPUT_FILE_PARAMETERS, SimTemplate, simValue } from "./sim_template.ts";

@@ -15,6 +15,45 @@ const stackName = z.string().min(1).refine(
   { message: "must be a plain name (no slashes)" },
 );
 
+/** What generate's `reconstruct` key asks for (docs/reconstruct.md). */
+export interface ReconstructSettings {
+  /** Binning of the tilt images. */
+  bin: number;
+  /** Thickness, nm; undefined → the sample's thickness_edge. */
+  thicknessNm?: number;
+  /** Geometry as simulated or nominal. */
+  geometry: "simulated" | "nominal";
+  /** Radial filter (cycles/pixel); undefined → IMOD's default. */
+  radial?: { cutoff: number; falloff: number };
+  /** Whether to write label maps. */
+  labels: boolean;
+  /** Iso-level fraction of each map's maximum. */
+  labelLevel: number;
+}
+
+/** The settings of a validated `reconstruct` value, or undefined when off. Needs no permissions. */
+export function reconstructSettings(
+  value: boolean | {
+    bin: number;
+    thickness?: number;
+    geometry: "simulated" | "nominal";
+    radial?: [number, number];
+    labels: boolean;
+    label_level: number;
+  },
+): ReconstructSettings | undefined {
+  if (value === false) return undefined;
+  if (value === true) return { bin: 1, geometry: "simulated", labels: true, labelLevel: 0.25 };
+  return {
+    bin: value.bin,
+    thicknessNm: value.thickness,
+    geometry: value.geometry,
+    radial: value.radial && { cutoff: value.radial[0], falloff: value.radial[1] },
+    labels: value.labels,
+    labelLevel: value.label_level,
+  };
+}
+
 /** The raw config as written (before paths are resolved). */
 export const rawConfigSchema = z.strictObject({
   // Persistent configs
@@ -63,6 +102,22 @@ export const rawConfigSchema = z.strictObject({
   retries: z.int().min(0).max(100).default(1),
   /** Web Workers running stacks in parallel (default: num_cores, else the CPU count). */
   workers: z.int().min(1).max(4096).optional(),
+  /**
+   * Reconstruct every stack (noisy and noise-free) and write label maps beside it: `true` for the
+   * defaults, or `{ bin, thickness (nm), geometry, radial, labels, label_level }`
+   * (docs/reconstruct.md).
+   */
+  reconstruct: z.union([
+    z.boolean(),
+    z.strictObject({
+      bin: z.int().min(1).max(64).default(1),
+      thickness: z.number().positive().max(100_000).optional(),
+      geometry: z.enum(["simulated", "nominal"]).default("simulated"),
+      radial: z.tuple([z.number().gt(0).max(0.5), z.number().gt(0).max(0.5)]).optional(),
+      labels: z.boolean().default(true),
+      label_level: z.number().gt(0).max(1).default(0.25),
+    }),
+  ]).default(false),
   /**
    * Seconds a Chimera server may take to answer a command before it is killed, restarted and the
    * batch replayed (ETSimulations: 600).

@@ -6,6 +6,7 @@
  */
 import { findAssembler } from "../assemblers/mod.ts";
 import type { GenerateConfig } from "../config/mod.ts";
+import { particleLines } from "./plan_classes.ts";
 import type { Shard, StackPlan } from "./plan.ts";
 
 /** Disk use of a run, bytes. */
@@ -130,11 +131,7 @@ export function formatPlan(summary: PlanSummary): string[] {
     `  tilt series:     ${facts.detector.nx}x${facts.detector.ny} px, ${facts.tiltAngles.length} tilts (${
       facts.tiltAngles[0] ?? 0
     }..${facts.tiltAngles[facts.tiltAngles.length - 1] ?? 0} deg), apix ${config.apix} nm`,
-    `  particles:       ${config.coordRows.length} per stack, assembler "${config.assembler}"${
-      config.beadMap === undefined
-        ? ", no fiducials"
-        : `, fiducials (occupancy ${config.beadOccupancy})`
-    }`,
+    ...particleLines(config),
     `  seed:            ${summary.runSeed}${
       summary.seedDrawn ? ' (drawn for this run; set "seed" to repeat it)' : ""
     }`,
