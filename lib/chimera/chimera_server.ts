@@ -70,7 +70,9 @@ export async function startChimeraServer(
     const dir = (error as { folder?: string }).folder ?? "";
     throw inputError(
       `Cannot start the Chimera server: the allowed folder "${dir}" ${
-        error instanceof Deno.errors.NotFound ? "does not exist" : "cannot be read"
+        error instanceof Deno.errors.NotFound
+          ? "does not exist"
+          : "cannot be read"
       }`,
       { cause: error },
     );
@@ -88,14 +90,21 @@ export async function startChimeraServer(
   const interpreter = new ChimeraInterpreter({
     files,
     onCommand: (outcome) => {
-      if (outcome.error === undefined) log.debug("{command}", { command: outcome.command });
-      else log.warn("{command}: {error}", { command: outcome.command, error: outcome.error });
+      if (outcome.error === undefined) {
+        log.debug("{command}", { command: outcome.command });
+      } else {log.warn("{command}: {error}", {
+          command: outcome.command,
+          error: outcome.error,
+        });}
     },
   });
   const controller = new AbortController();
-  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  options.signal?.addEventListener("abort", () => controller.abort(), {
+    once: true,
+  });
   const token = options.token ?? randomToken();
-  let handler: ((request: Request) => Promise<Response>) | undefined;
+  // the handler needs the bound port (Host check), known once the server listens
+  const rest: { handle?: (request: Request) => Promise<Response> } = {};
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
@@ -107,7 +116,7 @@ export async function startChimeraServer(
         log.error("request failed: {error}", { error: String(error) });
         return new Response("Internal server error\n", { status: 500 });
       },
-    }, (request) => handler!(request));
+    }, (request) => rest.handle!(request));
   } catch (error) {
     await closeLog?.();
     throw runtimeError(
@@ -118,7 +127,12 @@ export async function startChimeraServer(
     );
   }
   const port = server.addr.port;
-  handler = createRestHandler({ interpreter, token, port, signal: controller.signal });
+  rest.handle = createRestHandler({
+    interpreter,
+    token,
+    port,
+    signal: controller.signal,
+  });
   log.info("serving on 127.0.0.1 port {port}, folders {roots}", {
     port,
     roots: files.roots.join(", "),
@@ -126,9 +140,13 @@ export async function startChimeraServer(
   // Deno.serve's own shutdown waits for every open request; the server stops at the deadline
   // whatever is still open (the process exits after it).
   const stopped = new Promise<void>((resolve) => {
-    controller.signal.addEventListener("abort", () => setTimeout(resolve, STOP_DEADLINE_MS), {
-      once: true,
-    });
+    controller.signal.addEventListener(
+      "abort",
+      () => setTimeout(resolve, STOP_DEADLINE_MS),
+      {
+        once: true,
+      },
+    );
   });
   const finished = Promise.race([server.finished, stopped]).then(async () => {
     log.info("stopped");
@@ -157,11 +175,18 @@ export async function runChimeraServer(
   options: ChimeraServerOptions & { exitWithStdin?: boolean },
 ): Promise<void> {
   const controller = new AbortController();
-  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  const server = await startChimeraServer({ ...options, signal: controller.signal });
+  options.signal?.addEventListener("abort", () => controller.abort(), {
+    once: true,
+  });
+  const server = await startChimeraServer({
+    ...options,
+    signal: controller.signal,
+  });
   const line = new TextEncoder().encode(`${server.portLine}\n`);
   let written = 0;
-  while (written < line.length) written += Deno.stdout.writeSync(line.subarray(written));
+  while (written < line.length) {
+    written += Deno.stdout.writeSync(line.subarray(written));
+  }
   if (server.tokenGenerated) {
     const t = server.token;
     console.error(

@@ -4,16 +4,23 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import {
+  Command,
+  InvalidArgumentError,
+  Option,
+} from "@commander-js/extra-typings";
 import { loadConfig } from "../config/mod.ts";
 import { runtimeError } from "../errors/mod.ts";
-import { runGenerate } from "../generate/mod.ts";
+import { prepareScopedGenerate, runGenerate } from "../generate/mod.ts";
+import { runCleanups } from "../platform/mod.ts";
 import { resolveShard, slurmArrayEnv } from "../slurm/mod.ts";
 
 /** Parses `--workers`: a positive integer. Needs no permissions. */
 export function parseWorkers(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 4096) {
-    throw new InvalidArgumentError(`"${value}" is not a number of workers (1 to 4096).`);
+    throw new InvalidArgumentError(
+      `"${value}" is not a number of workers (1 to 4096).`,
+    );
   }
   return Number(value);
 }
@@ -30,9 +37,15 @@ export function generateCommand() {
         "through Chimera servers, imaged by the TEM engine, stacks run by parallel workers. " +
         "Without -i, runs the embedded demo config into ./ets_demo.",
     )
-    .option("-i, --input <config>", "the YAML config (default: the embedded templates/config.yaml)")
+    .option(
+      "-i, --input <config>",
+      "the YAML config (default: the embedded templates/config.yaml)",
+    )
     .option("--root <dir>", "project folder (overrides the config's root)")
-    .option("--resume", "keep complete stacks of an earlier run in root and redo the rest")
+    .option(
+      "--resume",
+      "keep complete stacks of an earlier run in root and redo the rest",
+    )
     .option(
       "--shard <I/N>",
       "run only shard I of N (0-based; default inside a Slurm array job: the task's position)",
@@ -42,6 +55,15 @@ export function generateCommand() {
       "print the plan (stacks, defocus and seed, workers, servers, disk) and stop",
     )
     .option("--no-preview", "do not write the per-stack preview.png files")
+    .option(
+      "--allow-dir <dir>",
+      "also read files the engine template (sim.txt) names from this folder (repeatable; " +
+        "default: only the config's folder)",
+      (
+        value: string,
+        previous: string[] | undefined,
+      ) => [...(previous ?? []), value],
+    )
     .option(
       "--workers <n>",
       "number of workers (default: config workers, num_cores, or CPUs)",
@@ -53,14 +75,29 @@ export function generateCommand() {
       parseWorkers,
     )
     .addOption(
-      new Option("--progress <mode>", "progress display").choices(["auto", "tty", "plain", "none"])
+      new Option("--progress <mode>", "progress display").choices([
+        "auto",
+        "tty",
+        "plain",
+        "none",
+      ])
         .default("auto"),
     )
     .action(async (options) => {
       // `--shard`, else a Slurm array task's position (SLURM_ARRAY_TASK_*), else the whole run
       const shard = resolveShard(options.shard, slurmArrayEnv());
       const config = await loadConfig(options.input, { root: options.root });
+      // the scoped grants, however ets was started: re-run under them, or hand them to children
+      const scoped = await prepareScopedGenerate(config, {
+        allowDirs: options.allowDir ?? [],
+        dryRun: options.dryRun === true,
+      });
+      if (scoped.relaunched) {
+        await runCleanups();
+        Deno.exit(scoped.code);
+      }
       const result = await runGenerate({
+        childPermissionFlags: scoped.childFlags,
         config,
         shard,
         resume: options.resume === true,
@@ -74,9 +111,13 @@ export function generateCommand() {
       const complete = result.kept.length + result.done.length;
       console.log(
         `${complete}/${result.planned} stack(s)` +
-          (shard === undefined ? "" : ` of shard ${shard.index}/${shard.count}`) +
+          (shard === undefined
+            ? ""
+            : ` of shard ${shard.index}/${shard.count}`) +
           ` complete in ${result.root}/raw_data` +
-          (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
+          (result.kept.length > 0
+            ? ` (${result.kept.length} kept from before)`
+            : "") +
           `; metadata ${result.metadataPath}; log ${result.logPath}`,
       );
       if (result.failed.length > 0) {

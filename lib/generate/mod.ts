@@ -70,16 +70,64 @@ export {
   type StackContext,
 } from "./stack_runner.ts";
 export { contactSheetStacks, writeContactSheet } from "./contact_sheet.ts";
-export { runScheduler, type SchedulerOptions, type WorkerHandle } from "./scheduler.ts";
-export { etaText, Progress, type ProgressMode, type ProgressOptions } from "./progress.ts";
 export {
+  runScheduler,
+  type SchedulerOptions,
+  type WorkerHandle,
+} from "./scheduler.ts";
+export {
+  etaText,
+  Progress,
+  type ProgressMode,
+  type ProgressOptions,
+} from "./progress.ts";
+export {
+  checkRoot,
+  checkTemplateInputs,
+  childPermissionFlags,
   chimeraFlags,
+  chimeraServedDirs,
   engineFlags,
   GENERATE_ENV_VARS,
+  isInside,
   permissionFlags,
   type PermissionPlan,
   permissionPlan,
+  type PermissionPlanOptions,
+  type TemplateInput,
+  templateInputs,
+  templateReadDirs,
 } from "./permissions.ts";
-export { estimateDisk, formatBytes, formatPlan, seriesBytes } from "./plan_text.ts";
+export {
+  checkGrantsHeld,
+  prepareScopedGenerate,
+  type ScopedGenerate,
+  type ScopedGenerateOptions,
+} from "./scoped_generate.ts";
+export {
+  estimateDisk,
+  formatBytes,
+  formatPlan,
+  seriesBytes,
+} from "./plan_text.ts";
 export { generateWorkerMain, type WorkerScope } from "./worker_main.ts";
 export type { MainToWorker, WorkerToMain } from "./worker_protocol.ts";
+export {
+  type DatasetFingerprint,
+  datasetFingerprint,
+  fingerprintDifference,
+  fingerprintPath,
+  readFingerprint,
+  shortFingerprint,
+  writeFingerprint,
+} from "./fingerprint.ts";
+export {
+  acquireRunLock,
+  describeHolder,
+  type LockHolder,
+  lockPath,
+  readLock,
+  type RunLock,
+  runningShards,
+} from "./lock.ts";
+export { engineTimeoutSeconds } from "./engine_runner.ts";

@@ -12,7 +12,8 @@ import {
   reset,
   type Sink,
 } from "@logtape/logtape";
-import { getFileSink } from "@logtape/file";
+import { inputError } from "../errors/mod.ts";
+import { openAppendNoFollowSync, SymlinkRefused } from "../platform/mod.ts";
 import { formatLogLine, renderMessage } from "./format.ts";
 
 /** A log record as it crosses a worker boundary (structured-clone safe). */
@@ -48,18 +49,65 @@ export interface LoggingOptions {
 /** Closes the logging set up by {@linkcode setupLogging}, flushing the file. */
 export type CloseLogging = () => Promise<void>;
 
+/** Writes all of `bytes` to `file`. */
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) {
+    written += file.writeSync(bytes.subarray(written));
+  }
+}
+
+/**
+ * The log file sink: appends each line as it comes (unbuffered), to a file opened without
+ * following a symbolic link at its name. Throws EtsError (input) for a link there.
+ * Needs `--allow-read` and `--allow-write` on `path`.
+ */
+function fileSink(
+  path: string,
+  formatter: (record: LogRecord) => string,
+): { sink: Sink; close: () => void } {
+  let file: Deno.FsFile;
+  try {
+    file = openAppendNoFollowSync(path);
+  } catch (error) {
+    if (error instanceof SymlinkRefused) {
+      throw inputError(error.message, { file: path, cause: error });
+    }
+    throw error;
+  }
+  const encoder = new TextEncoder();
+  let open = true;
+  return {
+    sink: (record) => {
+      if (open) writeAll(file, encoder.encode(formatter(record)));
+    },
+    close: () => {
+      if (!open) return;
+      open = false;
+      file.close();
+    },
+  };
+}
+
 /**
  * Configures the central logger: a file sink and/or a stderr sink, both in ETSimulations'
- * format. Returns a function that flushes and closes them.
- * Needs `--allow-write` on `options.file` when given.
+ * format. The log file is appended to line by line and never through a symbolic link planted
+ * at its name (EtsError input). Returns a function that closes them.
+ * Needs `--allow-read` and `--allow-write` on `options.file` when given.
  */
-export async function setupLogging(options: LoggingOptions = {}): Promise<CloseLogging> {
+export async function setupLogging(
+  options: LoggingOptions = {},
+): Promise<CloseLogging> {
   const startTime = options.startTime ?? Date.now();
   const source = options.source ?? "main";
-  const formatter = (record: LogRecord) => formatLogLine(record, startTime, source);
+  const formatter = (record: LogRecord) =>
+    formatLogLine(record, startTime, source);
   const sinks: Record<string, Sink> = {};
+  let closeFile = () => {};
   if (options.file !== undefined) {
-    sinks.file = getFileSink(options.file, { formatter, bufferSize: 0, lazy: false });
+    const file = fileSink(options.file, formatter);
+    sinks.file = file.sink;
+    closeFile = file.close;
   }
   if (options.console ?? true) {
     const encoder = new TextEncoder();
@@ -72,12 +120,17 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<CloseL
     reset: true,
     sinks,
     loggers: [
-      { category: ["ets"], lowestLevel: options.level ?? "info", sinks: Object.keys(sinks) },
+      {
+        category: ["ets"],
+        lowestLevel: options.level ?? "info",
+        sinks: Object.keys(sinks),
+      },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
     ],
   });
   return async () => {
     await reset();
+    closeFile();
   };
 }
 
@@ -106,7 +159,9 @@ export async function setupWorkerLogging(
       level: record.level,
       message: renderMessage(record.message),
       timestamp: record.timestamp,
-      source: typeof record.properties.source === "string" ? record.properties.source : source,
+      source: typeof record.properties.source === "string"
+        ? record.properties.source
+        : source,
     });
   };
   await configure({

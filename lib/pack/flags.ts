@@ -5,11 +5,12 @@
  */
 
 /**
- * Permission flags baked into the compiled binary and passed by the packed launcher.
- * `--allow-run` is unscoped because neither build can know, when it is made, the path it will
- * live at (it spawns itself for `tem-simulator` and `chimera-server`) nor the configured
- * external programs; it also lets real external programs keep `LD_LIBRARY_PATH` (see
- * lib/platform/child_env.ts). Network stays on the loopback (the Chimera servers).
+ * The bootstrap grants baked into the compiled binary and passed by the packed launcher (unless
+ * the site's flags file replaces them, lib/pack/launcher.ts). They are broad because neither
+ * build can know, when it is made, the paths it will live at and work on; `ets generate` reads
+ * its config under them and then re-runs itself under the scoped grants its config implies
+ * (lib/generate/scoped_generate.ts), and never hands a child more than it holds. Network stays
+ * on the loopback (the Chimera servers).
  */
 export const APP_PERMISSION_FLAGS: readonly string[] = [
   "--allow-read",

@@ -66,7 +66,9 @@ export function loaderEnvOverrides(
   }
   const originals = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
-    const saved = name.startsWith(SAVED_PREFIX) ? name.slice(SAVED_PREFIX.length) : undefined;
+    const saved = name.startsWith(SAVED_PREFIX)
+      ? name.slice(SAVED_PREFIX.length)
+      : undefined;
     if (saved !== undefined && isLoaderVariable(saved) && value !== "") {
       originals.set(saved, value);
     }
@@ -94,7 +96,10 @@ function readEnvironment(): Record<string, string> {
     for (const name of COMMON_LOADER_VARIABLES) {
       for (const key of [name, SAVED_PREFIX + name]) {
         try {
-          if (Deno.permissions.querySync({ name: "env", variable: key }).state !== "granted") {
+          if (
+            Deno.permissions.querySync({ name: "env", variable: key }).state !==
+              "granted"
+          ) {
             continue;
           }
           const value = Deno.env.get(key);
@@ -114,8 +119,18 @@ export function runPermissionUnscoped(): boolean {
 }
 
 /**
+ * What every `ets` child (Deno) is told besides: no update check (a network request to
+ * dl.deno.land), never prompt.
+ */
+export const ETS_CHILD_ENV: Readonly<Record<string, string>> = {
+  DENO_NO_UPDATE_CHECK: "1",
+  DENO_NO_PROMPT: "1",
+};
+
+/**
  * The `env` option for `new Deno.Command(program, { env })`: `extra` plus the loader-variable
- * overrides for a child of `kind` (see the module doc). Works without `--allow-env` (then only
+ * overrides for a child of `kind` (see the module doc), and {@linkcode ETS_CHILD_ENV} for `ets`
+ * children. Works without `--allow-env` (then only
  * the common loader variables are blanked, and only readable values are saved); with it, every
  * `LD_*`/`DYLD_*` variable is handled. Needs no permissions (reads the environment where allowed).
  */
@@ -125,6 +140,7 @@ export function childEnv(
 ): Record<string, string> {
   return {
     ...loaderEnvOverrides(kind, readEnvironment(), runPermissionUnscoped()),
+    ...(kind === "ets" ? ETS_CHILD_ENV : {}),
     ...extra,
   };
 }

@@ -4,16 +4,49 @@
  *
  * @module
  */
-export { tempPathFor, writeFileAtomic, writeFileAtomicSync } from "./atomic_write.ts";
-export { isCompiledBinary, selfInvocation } from "./self_command.ts";
+export {
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from "./atomic_write.ts";
+export {
+  openAppendNoFollowSync,
+  refuseSymlink,
+  SymlinkRefused,
+} from "./no_follow.ts";
+export {
+  isCompiledBinary,
+  OFFLINE_MODULE_FLAGS,
+  selfInvocation,
+} from "./self_command.ts";
 export type { Invocation } from "./self_command.ts";
 export { onCleanup, runCleanups } from "./cleanup.ts";
-export { availableMemory, freeDiskBytes, hostName, processAlive } from "./machine.ts";
-export { installSignalHandlers, shutdownSignal } from "./signals.ts";
+export {
+  availableMemory,
+  freeDiskBytes,
+  hostName,
+  processAlive,
+} from "./machine.ts";
+export {
+  holdExitUntil,
+  installSignalHandlers,
+  shutdownExitCode,
+  shutdownSignal,
+} from "./signals.ts";
+export {
+  hasBroadGrants,
+  missingGrants,
+  parseDenyFlags,
+  runScoped,
+  SITE_DENY_VARIABLE,
+  siteDenyFlags,
+} from "./scoped_run.ts";
+export type { ScopedRun } from "./scoped_run.ts";
 export type { ShutdownReason } from "./signals.ts";
 export {
   childEnv,
   COMMON_LOADER_VARIABLES,
+  ETS_CHILD_ENV,
   isLoaderVariable,
   loaderEnvOverrides,
   runPermissionUnscoped,

@@ -41,6 +41,17 @@ const ENGINE_SINGLE_THREAD_FLAGS = [
   "--v8-flags=--max-semi-space-size=1,--optimize-for-size,--single-threaded",
 ];
 
+/**
+ * Module-loading flags of every `ets` child run from source or the packed launcher: the lock file
+ * as is, nothing fetched (the module cache and `node_modules` only, never the npm registry or
+ * any other network). A compiled binary embeds its modules and takes no flags.
+ */
+export const OFFLINE_MODULE_FLAGS: readonly string[] = [
+  "--frozen",
+  "--cached-only",
+  "--node-modules-dir=manual",
+];
+
 function singleThreaded(subcommand: string[]): boolean {
   const i = subcommand.indexOf("--threads");
   return i >= 0 && subcommand[i + 1] === "1";
@@ -48,11 +59,15 @@ function singleThreaded(subcommand: string[]): boolean {
 
 /**
  * The invocation that runs `ets <subcommand>` in a new process, with `permissionFlags`
- * (e.g. `--allow-read=/data`) when running from source or a bundle; `tem-simulator` also gets
+ * (e.g. `--allow-read=/data`) and {@linkcode OFFLINE_MODULE_FLAGS} when running from source or
+ * the packed launcher; `tem-simulator` also gets
  * the engine's memory flags. A compiled binary carries its flags baked in, so they are not
  * repeated. Needs `--allow-read` for `Deno.execPath()`.
  */
-export function selfInvocation(subcommand: string[], permissionFlags: string[] = []): Invocation {
+export function selfInvocation(
+  subcommand: string[],
+  permissionFlags: string[] = [],
+): Invocation {
   const exec = Deno.execPath();
   if (isCompiledBinary()) return { command: exec, args: [...subcommand] };
   const engine = subcommand[0] !== "tem-simulator"
@@ -66,6 +81,7 @@ export function selfInvocation(subcommand: string[], permissionFlags: string[] =
       "run",
       "--quiet",
       "--no-prompt",
+      ...OFFLINE_MODULE_FLAGS,
       ...engine,
       ...permissionFlags,
       Deno.mainModule,
