@@ -19,3 +19,11 @@ export {
 } from "./pdb_potential.ts";
 export type { PdbPotential, PotentialMap } from "./pdb_potential.ts";
 export { parseDoseTable, parseGeometryErrorTable, parseTiltAngleTable } from "./input/mod.ts";
+export {
+  compareWithReference,
+  EQUIVALENCE_BARS,
+  failedFigures,
+  formatFigures,
+  worstFigures,
+} from "./compare.ts";
+export type { DetectorComparison, TiltFigures } from "./compare.ts";

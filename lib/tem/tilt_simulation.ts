@@ -10,8 +10,6 @@
 import type { Beam } from "./beam.ts";
 import {
   ComplexFft2d,
-  type EvenKernel,
-  evenKernel,
   FftEngine,
   type KernelRows,
   ladderFftSize,
@@ -22,7 +20,6 @@ import type { KernelTable, ScatteringKernels } from "./kernels.ts";
 import {
   angularFrequency,
   applyLensTransfer,
-  detectorMtf,
   fresnelPropagator,
   type LensParameters,
 } from "./optics.ts";
@@ -36,35 +33,10 @@ import {
   projectMap,
   TouchedRows,
 } from "./projection.ts";
-import { RandomStream } from "./random.ts";
+import { type DetectorSetup, DetectorStage, type NoiseStreams } from "./detector.ts";
 import { pathLengths, type PixelGrid, type SampleGeometry } from "./sample_path.ts";
 
-/** Detector MTF parameters (spec §1.2 detector). */
-export interface MtfParameters {
-  a: number;
-  b: number;
-  c: number;
-  alpha: number;
-  beta: number;
-  p: number;
-  q: number;
-}
-
-/** One detector as the tilt simulation sees it. */
-export interface DetectorSetup {
-  /** The detector's padded FFT grid (pixel = pixel_size/magnification, nm). */
-  grid: PixelGrid;
-  /** First grid pixel of the detector area. */
-  cropX: number;
-  cropY: number;
-  /** det_pix_x, det_pix_y. */
-  width: number;
-  height: number;
-  gain: number;
-  dqe: number;
-  quantization: boolean;
-  mtf: MtfParameters;
-}
+export type { DetectorSetup, MtfParameters, NoiseStreams } from "./detector.ts";
 
 /** What every tilt of a run shares. */
 export interface ImagingSetup {
@@ -83,8 +55,6 @@ export interface ImagingSetup {
   detectors: DetectorSetup[];
   /** Particle maps by type index (relative to the ice). */
   maps: ParticleMap[];
-  /** The run's seed (noise streams are derived from it per tilt and detector). */
-  seed: number;
   /**
    * Multislice layout: `global` propagates the whole grid; `tiles` propagates independent groups of
    * particles on small tiles (the wave is a plane wave elsewhere); `auto` (default) uses tiles when
@@ -175,7 +145,12 @@ export interface TiltJob {
 /** The images of one tilt. */
 export interface TiltResult {
   index: number;
-  /** One image per detector (det_pix_x × det_pix_y, x fastest), counts. */
+  /**
+   * One array per detector, x fastest: the image (det_pix_x × det_pix_y, counts), or for a
+   * detector with quantization its dose-scaled counts on the padded grid before the noise, to be
+   * finished in tilt order by {@linkcode DetectorStage.finish} (the noise comes from the run's one
+   * random stream).
+   */
   images: Float32Array[];
   /** Particles that hit the wave function. */
   projected: number;
@@ -188,8 +163,7 @@ export class TiltSimulator {
   readonly #setup: ImagingSetup;
   readonly #complex: ComplexFft2d;
   readonly #real: RealFft2d;
-  readonly #detectorFfts: RealFft2d[];
-  readonly #mtf: EvenKernel[];
+  readonly #detectors: DetectorStage;
   readonly #engine: FftEngine;
   readonly #scratch = new ProjectionScratch();
   /** Tile FFTs with their own buffers (tiles too large to live in the idle grid spectrum). */
@@ -230,24 +204,11 @@ export class TiltSimulator {
     // The real FFT lives in the complex spectrum buffer: the two are never used at once.
     this.#real = new RealFft2d(engine, nx, ny, this.#complex.spectrumIndex);
     this.#engine = engine;
-    this.#detectorFfts = setup.detectors.map((d) =>
-      d.grid.nx === nx && d.grid.ny === ny
-        ? this.#real
-        : new RealFft2d(engine, d.grid.nx, d.grid.ny)
+    this.#detectors = new DetectorStage(
+      engine,
+      setup.detectors,
+      (d) => d.grid.nx === nx && d.grid.ny === ny ? this.#real : undefined,
     );
-    const mtfs = new Map<string, EvenKernel>();
-    this.#mtf = setup.detectors.map((d) => {
-      const key = JSON.stringify([d.grid.nx, d.grid.ny, d.gain, d.mtf]);
-      let kernel = mtfs.get(key);
-      if (kernel === undefined) {
-        kernel = evenKernel(d.grid.nx, d.grid.ny, (kx, ky) => {
-          const xi = Math.hypot(kx / d.grid.nx, ky / d.grid.ny);
-          return d.gain * detectorMtf(xi, d.mtf);
-        }, true);
-        mtfs.set(key, kernel);
-      }
-      return kernel;
-    });
     this.#qx = Float64Array.from(
       { length: Math.floor(nx / 2) + 1 },
       (_, i) => angularFrequency(i, nx, setup.wave.pixel),
@@ -269,12 +230,15 @@ export class TiltSimulator {
 
   /**
    * Simulates one tilt: its images in new buffers (or `job.outputs`), e.g. to be transferred from
-   * a worker.
+   * a worker; detectors with quantization give their counts before the noise (see
+   * {@linkcode TiltResult.images}).
    */
   run(job: TiltJob): TiltResult {
     const { projected, warnings } = this.simulate(job);
-    const images = this.#setup.detectors.map((_detector, d) => {
-      const view = this.detectorImage(job, d);
+    const images = this.#setup.detectors.map((detector, d) => {
+      const view = detector.quantization
+        ? this.detectorCounts(job, d)
+        : this.detectorImage(job, d);
       const reuse = job.outputs?.[d];
       const out = reuse !== undefined && reuse.byteLength === view.byteLength
         ? new Float32Array(reuse)
@@ -300,14 +264,33 @@ export class TiltSimulator {
   /**
    * Detector `d`'s image of the tilt last {@linkcode simulate}d (det_pix_x × det_pix_y, x fastest):
    * a view into this simulator's memory, valid until its next call (no copy: nothing else holds
-   * an image buffer).
+   * an image buffer). A detector with quantization draws its noise from `noise` (the run's
+   * stream, so tilts and detectors must come in order).
    */
-  detectorImage(job: TiltJob, d: number): Float32Array {
+  detectorImage(job: TiltJob, d: number, noise?: NoiseStreams): Float32Array {
+    this.detectorCounts(job, d);
+    return this.#detectors.finish(d, noise);
+  }
+
+  /**
+   * Detector `d`'s dose-scaled counts of the tilt last {@linkcode simulate}d, on its padded grid
+   * before noise and MTF (x fastest): a view into this simulator's memory, valid until its next
+   * call.
+   */
+  detectorCounts(job: TiltJob, d: number): Float32Array {
     if (this.#image === undefined || this.#imageJob !== job) {
       throw new Error("Cannot take a detector image: the tilt is not simulated");
     }
     const { nx, ny } = this.#setup.wave;
-    return this.#detect(job, d, this.#setup.detectors[d]!, this.#image, nx, ny);
+    return this.#detect(job, this.#setup.detectors[d]!, this.#detectors.counts(d), this.#image, nx, ny);
+  }
+
+  /**
+   * The detector stage of this simulator (its FFTs live in the simulator's memory): it finishes
+   * counts handed back by workers between tilts.
+   */
+  get detectorStage(): DetectorStage {
+    return this.#detectors;
   }
 
   /**
@@ -493,6 +476,17 @@ export class TiltSimulator {
     const { nx, ny, pixel } = this.#setup.wave;
     const spread = depth * this.#setup.beam.wavelength / (2 * pixel) / pixel;
     const margin = TILE_MARGIN + Math.ceil(spread);
+    // A tile is periodic on its own: where a particle's spread reaches the grid's edge, only the
+    // whole grid wraps around as TEM-Simulator's does (else a particle beyond the edge would
+    // show up inside the image as a ghost).
+    if (
+      hits.some((hit) =>
+        hit.x0 - margin < 0 || hit.y0 - margin < 0 || hit.x1 + margin > nx - 1 ||
+        hit.y1 + margin > ny - 1
+      )
+    ) {
+      return undefined;
+    }
     // Connected groups of overlapping dilated footprints (union-find).
     const rects = hits.map((hit) => ({
       x0: Math.max(0, hit.x0 - margin),
@@ -880,19 +874,17 @@ export class TiltSimulator {
     return out;
   }
 
-  /** One detector image (spec §3.8). */
+  /** Dose-scaled counts of one detector (spec §3.8 step 1) into `counts`, its padded grid. */
   #detect(
     job: TiltJob,
-    d: number,
     detector: DetectorSetup,
+    counts: Float32Array,
     image: Float32Array,
     nx: number,
     ny: number,
   ): Float32Array {
     const setup = this.#setup;
-    const fft = this.#detectorFfts[d]!;
     const g = detector.grid;
-    const counts = fft.data;
     const perPixel = job.dose * g.pixel * g.pixel;
     if (
       g.nx === nx && g.ny === ny && g.pixel === setup.wave.pixel && g.cx === setup.wave.cx &&
@@ -907,22 +899,7 @@ export class TiltSimulator {
       resampleGrid(image, setup.wave, counts, g, this.#resampleMid, this.#resampleColumn);
       for (let i = 0; i < counts.length; i++) counts[i]! *= perPixel;
     }
-    if (detector.quantization) {
-      const random = new RandomStream(setup.seed, "detector", job.index, d);
-      random.detectorNoise(counts, 1 / detector.dqe - 1);
-    }
-    fft.forward();
-    multiplyRealSpectrum(fft, this.#mtf[d]!, 1 / (g.nx * g.ny));
-    // Only the detector's rows are needed.
-    fft.inverse(detector.cropY, detector.cropY + detector.height);
-    // Crop in place: row y moves to y·width, never after where it was.
-    const data = fft.data;
-    const width = detector.width;
-    for (let y = 0; y < detector.height; y++) {
-      const row = (y + detector.cropY) * g.nx + detector.cropX;
-      if (row !== y * width) data.copyWithin(y * width, row, row + width);
-    }
-    return data.subarray(0, width * detector.height);
+    return counts;
   }
 }
 
