@@ -21,7 +21,13 @@ import { ConfigError, InputFileError } from "./config_error.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
 import { type ConfigProblem, describeIssues, dottedPath } from "./issues.ts";
 import { basenameOf, dirnameOf, findOnPath, normalizePath, resolvePath } from "./paths.ts";
-import { CONFIG_KEYS, type RawConfig, rawConfigSchema } from "./schema.ts";
+import {
+  CONFIG_KEYS,
+  type RawConfig,
+  rawConfigSchema,
+  type ReconstructSettings,
+  reconstructSettings,
+} from "./schema.ts";
 import { describeSimTemplate, type SimFacts } from "./sim_facts.ts";
 import { SimTemplate } from "./sim_template.ts";
 import { didYouMean } from "./suggest.ts";
@@ -76,6 +82,8 @@ export interface GenerateConfig {
   workers?: number;
   /** Seconds a Chimera server may take to answer before it is restarted. */
   chimeraTimeoutSeconds: number;
+  /** Reconstruct every stack (and label it), when set. */
+  reconstruct?: ReconstructSettings;
   /** The template's text. */
   simTemplateText: string;
   /** The template's facts. */
@@ -298,6 +306,7 @@ export async function parseConfigText(
     retries: raw.retries,
     workers: raw.workers,
     chimeraTimeoutSeconds: raw.chimera_timeout,
+    reconstruct: reconstructSettings(raw.reconstruct),
     simTemplateText: "",
     simFacts: { detector: { nx: 0, ny: 0 }, detectorCount: 0, tiltAngles: [] },
     coordRows: [],

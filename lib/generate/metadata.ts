@@ -28,7 +28,10 @@ export interface ParticleSetRecord {
    * stack). Never a worker's or shard's temp path, so records are the same wherever the stack ran.
    */
   source: string;
-  /** True when `source` was a map the assembler made for this stack (not kept). */
+  /**
+   * True when `source` was a map the assembler made for this stack and was not kept (it is kept
+   * in `sim/maps/` when the `reconstruct` option writes labels).
+   */
   temporary?: boolean;
   /** The coordinate file given to the engine (kept in the stack's `sim/` folder). */
   coord_file: string;
@@ -118,6 +121,8 @@ export interface StackRecord {
   engine?: EngineRecord;
   /** Ground-truth files written beside the MRCs (paths). */
   ground_truth?: Record<string, string>;
+  /** Tomograms and label maps (the `reconstruct` option): paths, bin, voxel size, geometry. */
+  reconstruction?: Record<string, string | number>;
   /** The preview picture, when written. */
   preview?: string;
 }

@@ -36,6 +36,14 @@ export interface RewriteOptions {
   tiltAngles: number[];
   /** The file's label. */
   label: string;
+  /** The nominal tilt axis (deg from x), recorded as IMOD's "Tilt axis rotation angle". */
+  tiltAxis?: number;
+}
+
+/** The labels of a rewritten series: its label and, when known, IMOD's tilt-axis label. */
+function seriesLabels(options: RewriteOptions): string[] {
+  if (options.tiltAxis === undefined || !Number.isFinite(options.tiltAxis)) return [options.label];
+  return [options.label, `Tilt axis rotation angle = ${(options.tiltAxis - 90).toFixed(2)}`];
 }
 
 /**
@@ -67,7 +75,7 @@ export async function rewriteTiltSeries(
       const reheaded = await reheaderMrcSeries(temp, {
         voxelSize: options.apix * 10,
         tiltAngles: angles,
-        labels: [options.label],
+        labels: seriesLabels(options),
       });
       if (!reheaded) throw new Error(`cannot re-head the engine's tilt series "${source}"`);
       await Deno.rename(temp, dest);
@@ -80,7 +88,7 @@ export async function rewriteTiltSeries(
   const writer = await MrcSeriesWriter.create(dest, nx, ny, {
     voxelSize: options.apix * 10,
     tiltAngles: angles.length === nz ? angles : undefined,
-    labels: [options.label],
+    labels: seriesLabels(options),
   });
   try {
     const chunk = Math.max(1, Math.floor((32 << 20) / (nx * ny * 4)));

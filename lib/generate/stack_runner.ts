@@ -9,7 +9,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { Assembler } from "../assemblers/mod.ts";
-import type { GenerateConfig } from "../config/mod.ts";
+import { type GenerateConfig, SimTemplate } from "../config/mod.ts";
 import { type EngineCommand, runEngine } from "./engine_runner.ts";
 import type { ParticleSetRecord, StackRecord } from "./metadata.ts";
 import { moveFile, removeTree, rewriteTiltSeries } from "./outputs.ts";
@@ -84,6 +84,26 @@ export async function stableSources(
   return recorded;
 }
 
+/**
+ * Moves the assembler's maps of a stack (`maps/` in its work dir) to `sim/maps/` beside the
+ * stack, where the records already name them, and marks them kept (for label maps).
+ * Needs read and write on both folders.
+ */
+async function keepAssembledMaps(
+  workDir: string,
+  simDir: string,
+  sets: ParticleSetRecord[],
+): Promise<void> {
+  const kept = sets.filter((set) => set.temporary);
+  if (kept.length === 0) return;
+  await Deno.mkdir(`${simDir}/${STACK_MAPS_DIR}`, { recursive: true });
+  for (const set of kept) {
+    const name = set.source.replace(/^sim\//, "");
+    await moveFile(`${workDir}/${name}`, `${simDir}/${name}`);
+    delete set.temporary;
+  }
+}
+
 /** Thrown when a stack is stopped by its signal. */
 export class StackAborted extends Error {
   override name = "StackAborted";
@@ -148,17 +168,22 @@ export async function runStack(
     await removeTree(plan.stackDir);
     const simDir = `${plan.stackDir}/sim`;
     await Deno.mkdir(simDir, { recursive: true });
+    const tiltAxis = Number(
+      new SimTemplate(config.simTemplateText).get("geometry", "tilt_axis") ?? 0,
+    );
     const tiltAngles = await rewriteTiltSeries(input.files.noisy, plan.output, {
       apix: config.apix,
       expected,
       tiltAngles: facts.tiltAngles,
       label: `ets generate: ${plan.name} noisy, seed ${plan.seed}`,
+      tiltAxis,
     });
     await rewriteTiltSeries(input.files.nonoise, plan.nonoiseOutput, {
       apix: config.apix,
       expected,
       tiltAngles: facts.tiltAngles,
       label: `ets generate: ${plan.name} noise-free, seed ${plan.seed}`,
+      tiltAxis,
     });
     const keep = async (path: string | undefined): Promise<string | undefined> => {
       if (path === undefined) return undefined;
@@ -226,6 +251,7 @@ export async function runStack(
         : {}),
       engine: engineRecord,
     };
+    if (config.reconstruct?.labels) await keepAssembledMaps(workDir, simDir, particleSets);
     await context.assembler.resetTempDir();
     await removeTree(workDir);
     if (context.afterStack !== undefined) await context.afterStack(record);

@@ -24,6 +24,32 @@ function numberIn(template: SimTemplate, type: string, name: string): number | u
 }
 
 /**
+ * The amplitude contrast the engine used for the particles of interest (RELION's
+ * rlnAmplitudeContrast): `famp` of their particle sections when these use no absorption
+ * potential (`use_imag_pot = no`; ETSimulations' maps: famp = 0). Undefined (RELION's customary
+ * 0.07 is written) for atomic models or maps with an absorption potential, whose amplitude
+ * contrast is not one number. Needs no permissions.
+ */
+export function amplitudeContrastOf(
+  engineInput: SimTemplate,
+  record: StackRecord,
+): number | undefined {
+  const sets = record.particle_sets.filter((set) => set.key);
+  const names = new Set((sets.length > 0 ? sets : record.particle_sets).map((s) => s.class_name));
+  const values = new Set<number>();
+  for (const component of engineInput.componentsOf("particle")) {
+    if (!names.has(component.name)) continue;
+    const value = (name: string) =>
+      component.parameters.filter((p) => p.name === name).at(-1)?.value;
+    if (value("source") !== "map" || value("use_imag_pot") !== "no") return undefined;
+    const famp = Number(value("famp"));
+    if (!Number.isFinite(famp)) return undefined;
+    values.add(famp);
+  }
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/**
  * The ground-truth writer's input for a finished stack (particle sets in engine order, the
  * fiducials last when the engine wrote their coordinates). Needs --allow-read on the fiducial
  * coordinate file.
@@ -63,6 +89,10 @@ export async function stackTruthInput(
       })),
     });
   }
+  const engineInput = record.engine?.input;
+  const amplitudeContrast = engineInput === undefined
+    ? undefined
+    : amplitudeContrastOf(new SimTemplate(await Deno.readTextFile(engineInput)), record);
   const voltage = numberIn(template, "electronbeam", "acc_voltage");
   const cs = numberIn(template, "optics", "cs");
   return {
@@ -80,8 +110,9 @@ export async function stackTruthInput(
     particleSets,
     tomogramThicknessNm: numberIn(template, "sample", "thickness_edge"),
     optics: voltage !== undefined && cs !== undefined
-      ? { voltageKv: voltage, sphericalAberrationMm: cs }
+      ? { voltageKv: voltage, sphericalAberrationMm: cs, amplitudeContrast }
       : undefined,
+    tiltAxis: numberIn(template, "geometry", "tilt_axis") ?? 0,
   };
 }
 
@@ -120,6 +151,8 @@ export async function writeTruthAndPreview(
       out,
       section: truth.zeroTilt.section,
       markers,
+      // the fiducials (listed after every set) do not set the contrast: the particles do
+      ignore: truth.zeroTilt.markers.slice(offset),
     });
     record.preview = out;
   } catch (error) {

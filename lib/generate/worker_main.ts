@@ -11,6 +11,7 @@ import { getLogger, setupWorkerLogging } from "../log/mod.ts";
 import type { InitMessage, MainToWorker, WorkerToMain } from "./worker_protocol.ts";
 import { removeTree } from "./outputs.ts";
 import { runStack, StackAborted } from "./stack_runner.ts";
+import { reconstructFinishedStack } from "./stack_reconstruct.ts";
 import { writeTruthAndPreview } from "./stack_truth.ts";
 
 /** The worker global scope, as far as the worker uses it. */
@@ -147,14 +148,25 @@ export function generateWorkerMain(scope: WorkerScope): void {
         engineGate,
         onEngineStart: (pid) => post({ type: "engine-started", stackId, pid }),
         onEngineExit: (pid) => post({ type: "engine-exited", stackId, pid }),
-        afterStack: (record) =>
-          writeTruthAndPreview(
+        afterStack: async (record) => {
+          await writeTruthAndPreview(
             context.config,
             record,
             message.stack.stackDir,
             context.preview,
             logger,
-          ),
+          );
+          const settings = context.config.reconstruct;
+          if (settings !== undefined) {
+            logger.info(`Stack ${stackId}: reconstructing (bin ${settings.bin})`);
+            await reconstructFinishedStack(
+              context.config,
+              settings,
+              record,
+              message.stack.stackDir,
+            );
+          }
+        },
       },
       message.stack,
       message.attempt,
