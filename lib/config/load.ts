@@ -17,7 +17,9 @@ import {
   templateViewWarning,
   type Triple,
 } from "../assemblers/mod.ts";
+import { checkConfigInputs, type InputSizes } from "./check_inputs.ts";
 import { ConfigError, InputFileError } from "./config_error.ts";
+import { ContentProblem, readTextCapped } from "./input_contents.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
 import { type ConfigProblem, describeIssues, dottedPath } from "./issues.ts";
 import { basenameOf, dirnameOf, findOnPath, normalizePath, resolvePath } from "./paths.ts";
@@ -31,6 +33,7 @@ import {
 import { describeSimTemplate, type SimFacts } from "./sim_facts.ts";
 import { SimTemplate } from "./sim_template.ts";
 import { didYouMean } from "./suggest.ts";
+import { EtsError as EtsErrorType } from "../errors/mod.ts";
 import { DEFAULT_ROOT_NAME, defaultConfigPath, templatesDir } from "./templates.ts";
 import { locateYamlKeys, type YamlLocations } from "./yaml_locate.ts";
 
@@ -84,6 +87,8 @@ export interface GenerateConfig {
   chimeraTimeoutSeconds: number;
   /** Reconstruct every stack (and label it), when set. */
   reconstruct?: ReconstructSettings;
+  /** Seconds one engine run may take before it is killed and retried; undefined → from its size. */
+  engineTimeoutSeconds?: number;
   /** The template's text. */
   simTemplateText: string;
   /** The template's facts. */
@@ -92,6 +97,8 @@ export interface GenerateConfig {
   coordRows: CoordTemplateRow[];
   /** Non-fatal remarks (ignored keys, mismatches). */
   warnings: string[];
+  /** Sizes of the inputs as read by the checks (for the memory and disk estimates). */
+  inputSizes?: InputSizes;
 }
 
 /** Options of {@linkcode loadConfig}. */
@@ -128,10 +135,14 @@ export async function loadConfig(
   const fileName = embedded ? "templates/config.yaml" : path;
   let text: string;
   try {
-    text = await Deno.readTextFile(configFile);
+    text = await readTextCapped(configFile);
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "file not found"
+      : error instanceof Deno.errors.IsADirectory
+      ? "is a folder, not a file"
+      : error instanceof ContentProblem
+      ? `the file ${error.message}`
       : error instanceof Error
       ? error.message
       : String(error);
@@ -307,6 +318,7 @@ export async function parseConfigText(
     workers: raw.workers,
     chimeraTimeoutSeconds: raw.chimera_timeout,
     reconstruct: reconstructSettings(raw.reconstruct),
+    engineTimeoutSeconds: raw.engine_timeout === "auto" ? undefined : raw.engine_timeout,
     simTemplateText: "",
     simFacts: { detector: { nx: 0, ny: 0 }, detectorCount: 0, tiltAngles: [] },
     coordRows: [],
@@ -344,20 +356,30 @@ export async function parseConfigText(
   }
 
   // The templates must parse.
-  const simText = await Deno.readTextFile(config.simTemplate);
+  const readText = async (key: string, path: string): Promise<string> => {
+    try {
+      return await readTextCapped(path);
+    } catch (error) {
+      if (!(error instanceof ContentProblem)) throw error;
+      return fail(locations.lineOf([key]), `"${key}": "${path}" ${error.message}`, key);
+    }
+  };
+  const rootLine = options.root === undefined ? locations.lineOf(["root"]) : undefined;
+  await requireRootFolder(root, (reason) => fail(rootLine, reason, "root"));
+  const simText = await readText("config", config.simTemplate);
   const simFileName = raw.config;
   const template = new SimTemplate(simText);
   config.simTemplateText = simText;
   config.simFacts = await describeSimTemplate(
     template,
     { fileName: simFileName, path: config.simTemplate },
-    (relative) => Deno.readTextFile(resolvePath(dirnameOf(config.simTemplate), relative)),
+    (relative) => readTextCapped(resolvePath(dirnameOf(config.simTemplate), relative)),
   );
   if (config.coordTemplate === undefined && !assembler.coordOptional) {
     fail(undefined, `missing key "coord" (the "${assembler.name}" assembler needs it)`, "coord");
   }
   config.coordRows = config.coordTemplate === undefined ? [] : parseCoordTemplate(
-    await Deno.readTextFile(config.coordTemplate),
+    await readText("coord", config.coordTemplate),
     raw.coord ?? "",
     config.coordTemplate,
   );
@@ -384,6 +406,21 @@ export async function parseConfigText(
       `the "${assembler.name}" assembler takes at most ${max} particles, the template has ${config.coordRows.length}`,
     );
   }
+  config.inputSizes = await checkConfigInputs(
+    {
+      model: config.model,
+      beadMap: config.beadMap,
+      apix: config.apix,
+      particles: config.coordRows.length,
+      assembler,
+      assemblerOptions,
+      simTemplate: template,
+      simTemplatePath: config.simTemplate,
+      tilts: config.simFacts.tiltAngles.length,
+    },
+    files,
+    (key, reason) => fail(locations.lineOf(key.split(".")), `"${key}": ${reason}`, key),
+  );
   const geometry = sampleGeometryOf(
     (section, key) => template.get(section, key),
     config.simFacts.detector,
@@ -410,4 +447,33 @@ export async function parseConfigText(
 /** The templates folder (for `--help` texts and the demo). Needs no permissions. */
 export function shippedTemplatesDir(): string {
   return templatesDir();
+}
+
+/**
+ * Refuses a root that names a file, or lies under one (one line, exit 2). Needs --allow-read on
+ * the root's existing ancestors.
+ */
+async function requireRootFolder(root: string, fail: (reason: string) => never): Promise<void> {
+  let path = root;
+  while (true) {
+    try {
+      const info = await Deno.stat(path);
+      if (!info.isDirectory) {
+        fail(
+          path === root
+            ? `"root": "${root}" is a file, not a folder`
+            : `"root": "${root}" lies under "${path}", which is a file, not a folder`,
+        );
+      }
+      return;
+    } catch (error) {
+      if (error instanceof EtsErrorType) throw error;
+      const missing = error instanceof Deno.errors.NotFound ||
+        error instanceof Deno.errors.NotADirectory;
+      if (!missing) return;
+    }
+    const slash = path.lastIndexOf("/");
+    if (slash <= 0) return;
+    path = path.slice(0, slash);
+  }
 }
