@@ -57,10 +57,20 @@ let packed:
   | Promise<{ path: string; dir: string; buildSeconds: number; stdout: string }>
   | undefined;
 
-/** Builds the pack once per test file with `deno task pack`'s script. */
+/**
+ * Builds the pack once per test file with `deno task pack`'s script (a fixture the tests share);
+ * its folder is removed when this test file is unloaded, not by a test.
+ */
 function packOnce() {
   packed ??= (async () => {
     const dir = await Deno.makeTempDir({ prefix: "ets-pack-" });
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
     const path = `${dir}/build/ets`;
     const started = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
@@ -234,15 +244,5 @@ Deno.test({
       e.name
     );
     assertEquals(names, []);
-  },
-});
-
-Deno.test({
-  name: "pack: cleanup",
-  ignore: Deno.build.os !== "linux",
-  fn: async () => {
-    if (packed === undefined) return;
-    const pack = await packed;
-    await Deno.remove(pack.dir, { recursive: true });
   },
 });
