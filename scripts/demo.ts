@@ -45,11 +45,7 @@ async function main(): Promise<number> {
     });
   }
   const status = await child.status;
-  return status.signal === null
-    ? status.code
-    : status.signal === "SIGINT"
-    ? 130
-    : 143;
+  return status.signal === null ? status.code : status.signal === "SIGINT" ? 130 : 143;
 }
 
 if (import.meta.main) Deno.exit(await main());

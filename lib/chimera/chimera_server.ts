@@ -70,9 +70,7 @@ export async function startChimeraServer(
     const dir = (error as { folder?: string }).folder ?? "";
     throw inputError(
       `Cannot start the Chimera server: the allowed folder "${dir}" ${
-        error instanceof Deno.errors.NotFound
-          ? "does not exist"
-          : "cannot be read"
+        error instanceof Deno.errors.NotFound ? "does not exist" : "cannot be read"
       }`,
       { cause: error },
     );

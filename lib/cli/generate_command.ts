@@ -4,11 +4,7 @@
  *
  * @module
  */
-import {
-  Command,
-  InvalidArgumentError,
-  Option,
-} from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { loadConfig } from "../config/mod.ts";
 import { runtimeError } from "../errors/mod.ts";
 import { prepareScopedGenerate, runGenerate } from "../generate/mod.ts";
@@ -111,13 +107,9 @@ export function generateCommand() {
       const complete = result.kept.length + result.done.length;
       console.log(
         `${complete}/${result.planned} stack(s)` +
-          (shard === undefined
-            ? ""
-            : ` of shard ${shard.index}/${shard.count}`) +
+          (shard === undefined ? "" : ` of shard ${shard.index}/${shard.count}`) +
           ` complete in ${result.root}/raw_data` +
-          (result.kept.length > 0
-            ? ` (${result.kept.length} kept from before)`
-            : "") +
+          (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
           `; metadata ${result.metadataPath}; log ${result.logPath}`,
       );
       if (result.failed.length > 0) {

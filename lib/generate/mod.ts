@@ -70,17 +70,8 @@ export {
   type StackContext,
 } from "./stack_runner.ts";
 export { contactSheetStacks, writeContactSheet } from "./contact_sheet.ts";
-export {
-  runScheduler,
-  type SchedulerOptions,
-  type WorkerHandle,
-} from "./scheduler.ts";
-export {
-  etaText,
-  Progress,
-  type ProgressMode,
-  type ProgressOptions,
-} from "./progress.ts";
+export { runScheduler, type SchedulerOptions, type WorkerHandle } from "./scheduler.ts";
+export { etaText, Progress, type ProgressMode, type ProgressOptions } from "./progress.ts";
 export {
   checkRoot,
   checkTemplateInputs,
@@ -104,12 +95,7 @@ export {
   type ScopedGenerate,
   type ScopedGenerateOptions,
 } from "./scoped_generate.ts";
-export {
-  estimateDisk,
-  formatBytes,
-  formatPlan,
-  seriesBytes,
-} from "./plan_text.ts";
+export { estimateDisk, formatBytes, formatPlan, seriesBytes } from "./plan_text.ts";
 export { generateWorkerMain, type WorkerScope } from "./worker_main.ts";
 export type { MainToWorker, WorkerToMain } from "./worker_protocol.ts";
 export {

@@ -73,9 +73,7 @@ function unique(paths: (string | undefined)[]): string[] {
 export function sourceTree(): string[] {
   if (isCompiledBinary()) return [];
   const url = new URL("../../", import.meta.url);
-  return url.protocol === "file:"
-    ? [decodeURIComponent(url.pathname).replace(/\/$/, "")]
-    : [];
+  return url.protocol === "file:" ? [decodeURIComponent(url.pathname).replace(/\/$/, "")] : [];
 }
 
 /** Options of {@linkcode permissionPlan}. */
@@ -163,12 +161,8 @@ export function checkTemplateInputs(
     if (inside) continue;
     throw new LocatedInputError(
       { fileName: config.simTemplate, line: input.line, key: input.key },
-      `"${input.key}" names "${input.path}"${
-        real === input.path ? "" : ` (really "${real}")`
-      }, ` +
-        `outside the config's folder "${
-          dirs[0]
-        }": files the engine template names are read ` +
+      `"${input.key}" names "${input.path}"${real === input.path ? "" : ` (really "${real}")`}, ` +
+        `outside the config's folder "${dirs[0]}": files the engine template names are read ` +
         `only there or in a folder granted with --allow-dir (e.g. --allow-dir ${
           dirnameOf(input.path)
         })`,
@@ -201,15 +195,11 @@ const SYSTEM_DIRS = [
  */
 export function checkRoot(config: GenerateConfig): void {
   const root = config.root.replace(/\/+$/, "") || "/";
-  const system = root === "/"
-    ? "/"
-    : SYSTEM_DIRS.find((dir) => isInside(root, dir));
+  const system = root === "/" ? "/" : SYSTEM_DIRS.find((dir) => isInside(root, dir));
   if (system === undefined) return;
   throw inputError(
     `Cannot use the root "${config.root}": ${
-      system === "/"
-        ? "it is the file system's top"
-        : `it is inside the system folder "${system}"`
+      system === "/" ? "it is the file system's top" : `it is inside the system folder "${system}"`
     }; a run writes its root, so choose a project folder (e.g. under your home or scratch)`,
     { file: config.configFile, key: "root" },
   );

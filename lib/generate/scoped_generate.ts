@@ -59,9 +59,7 @@ export function checkGrantsHeld(plan: PermissionPlan): void {
     const missing = missingGrants(name, plan[name]);
     if (missing.length > 0) {
       throw inputError(
-        `Cannot grant --allow-${name} on "${
-          missing[0]
-        }": this ets may not ${name} it ` +
+        `Cannot grant --allow-${name} on "${missing[0]}": this ets may not ${name} it ` +
           "(the site's launcher grants do not include it); ask your administrator",
       );
     }
@@ -92,9 +90,7 @@ export async function prepareScopedGenerate(
       childFlags: childPermissionFlags(config, plan),
     };
   }
-  const tempDir = options.dryRun
-    ? undefined
-    : await Deno.makeTempDir({ prefix: "ets-run-" });
+  const tempDir = options.dryRun ? undefined : await Deno.makeTempDir({ prefix: "ets-run-" });
   const removeTemp = async () => {
     if (tempDir !== undefined) {
       await Deno.remove(tempDir, { recursive: true }).catch(() => {});

@@ -100,8 +100,7 @@ export async function setupLogging(
 ): Promise<CloseLogging> {
   const startTime = options.startTime ?? Date.now();
   const source = options.source ?? "main";
-  const formatter = (record: LogRecord) =>
-    formatLogLine(record, startTime, source);
+  const formatter = (record: LogRecord) => formatLogLine(record, startTime, source);
   const sinks: Record<string, Sink> = {};
   let closeFile = () => {};
   if (options.file !== undefined) {
@@ -159,9 +158,7 @@ export async function setupWorkerLogging(
       level: record.level,
       message: renderMessage(record.message),
       timestamp: record.timestamp,
-      source: typeof record.properties.source === "string"
-        ? record.properties.source
-        : source,
+      source: typeof record.properties.source === "string" ? record.properties.source : source,
     });
   };
   await configure({

@@ -15,11 +15,7 @@
  *
  * @module
  */
-import {
-  APP_ASSET_DIRS,
-  APP_PERMISSION_FLAGS,
-  APP_RUNTIME_FLAGS,
-} from "./flags.ts";
+import { APP_ASSET_DIRS, APP_PERMISSION_FLAGS, APP_RUNTIME_FLAGS } from "./flags.ts";
 
 /**
  * The `deno compile` arguments building `output` from the app at `root` (absolute).
@@ -45,9 +41,7 @@ export function compileArgs(output: string, root: string): string[] {
  * line of its stderr that says so; undefined for other failures. Needs no permissions.
  */
 export function denortProblem(stderr: string): string | undefined {
-  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) =>
-    line !== ""
-  );
+  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line !== "");
   const denortLine = lines.find((line) => /denort/i.test(line));
   const network = lines.find((line) =>
     /dns error|failed to lookup|error sending request|connection refused|timed out|tcp connect|certificate/i
@@ -74,19 +68,14 @@ export interface RuntimeUrl {
  */
 export function runtimeUrls(file: string, text: string): RuntimeUrl[] {
   const found: RuntimeUrl[] = [];
-  const pattern =
-    /new URL\(\s*(["'`])([^"'`$]+)\1\s*,\s*import\.meta\.url\s*\)/g;
+  const pattern = /new URL\(\s*(["'`])([^"'`$]+)\1\s*,\s*import\.meta\.url\s*\)/g;
   // code only: not doc comments or line comments
-  const code = text.split("\n").filter((line) =>
-    !/^\s*(\*|\/\*|\/\/)/.test(line)
-  ).join("\n");
+  const code = text.split("\n").filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line)).join("\n");
   for (const match of code.matchAll(pattern)) {
     const literal = match[2] as string;
     const base = new URL(`file:///app/${file}`);
     const resolved = new URL(literal, base).pathname;
-    const target = resolved.startsWith("/app/")
-      ? resolved.slice("/app/".length)
-      : resolved;
+    const target = resolved.startsWith("/app/") ? resolved.slice("/app/".length) : resolved;
     found.push({ file, literal, target: target.replace(/\/$/, "") });
   }
   return found;

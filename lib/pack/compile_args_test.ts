@@ -14,10 +14,7 @@ Deno.test("compile: workers and templates embedded, permissions baked in, main.t
     "--output",
     "/out/ets",
   ]);
-  const includes = args.flatMap((
-    arg,
-    i,
-  ) => (arg === "--include" ? [args[i + 1]] : []));
+  const includes = args.flatMap((arg, i) => (arg === "--include" ? [args[i + 1]] : []));
   assertEquals(includes.sort(), ["/app/templates", "/app/workers"]);
   for (const flag of APP_PERMISSION_FLAGS) assert(args.includes(flag), flag);
   assert(args.includes("--unstable-worker-options"));
@@ -27,9 +24,7 @@ Deno.test("compile: workers and templates embedded, permissions baked in, main.t
 
 Deno.test("compile: denort problems are told from other failures", () => {
   assertEquals(
-    denortProblem(
-      "error: failed to download denort\n0: dns error: failed to lookup address",
-    ),
+    denortProblem("error: failed to download denort\n0: dns error: failed to lookup address"),
     "dns error: failed to lookup address",
   );
   assertEquals(denortProblem("error: Module not found"), undefined);
@@ -42,11 +37,7 @@ Deno.test("compile: runtimeUrls finds path literals resolved against import.meta
       'new Worker(new URL("../../workers/w.ts", import.meta.url)); new URL(`../../`, import.meta.url);',
     ),
     [
-      {
-        file: "lib/x/a.ts",
-        literal: "../../workers/w.ts",
-        target: "workers/w.ts",
-      },
+      { file: "lib/x/a.ts", literal: "../../workers/w.ts", target: "workers/w.ts" },
       { file: "lib/x/a.ts", literal: "../../", target: "" },
     ],
   );
@@ -57,9 +48,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
   for await (const entry of Deno.readDir(`${ROOT}/${dir}`)) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory) out.push(...await sourceFiles(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
-      out.push(path);
-    }
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) out.push(path);
   }
   return out;
 }
@@ -68,15 +57,10 @@ Deno.test("compile: every file the app loads by URL at run time is in an embedde
   const urls = [];
   for (const dir of ["lib", "workers"]) {
     for (const file of await sourceFiles(dir)) {
-      urls.push(
-        ...runtimeUrls(file, await Deno.readTextFile(`${ROOT}/${file}`)),
-      );
+      urls.push(...runtimeUrls(file, await Deno.readTextFile(`${ROOT}/${file}`)));
     }
   }
-  assert(
-    urls.some((url) => url.target.startsWith("workers/")),
-    "found the worker URLs",
-  );
+  assert(urls.some((url) => url.target.startsWith("workers/")), "found the worker URLs");
   for (const url of urls) {
     // the source tree itself: read permission for source runs only (none when compiled)
     if (url.target === "") continue;

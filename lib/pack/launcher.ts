@@ -43,15 +43,9 @@ function lines(flags: readonly string[]): string {
 }
 
 function template(options: LauncherOptions, offset: string): string {
-  const key = `ets-${options.version.replace(/[^A-Za-z0-9.]+/g, "_")}-${
-    options.hash.slice(0, 16)
-  }`;
-  const permissions = options.flags.filter((flag) =>
-    /^--(allow|deny)-/.test(flag)
-  );
-  const runtime = options.flags.filter((flag) =>
-    !/^--(allow|deny)-/.test(flag)
-  );
+  const key = `ets-${options.version.replace(/[^A-Za-z0-9.]+/g, "_")}-${options.hash.slice(0, 16)}`;
+  const permissions = options.flags.filter((flag) => /^--(allow|deny)-/.test(flag));
+  const runtime = options.flags.filter((flag) => !/^--(allow|deny)-/.test(flag));
   return `#!/bin/sh
 # ets ${options.version}: one self-contained file (this POSIX sh header, then a gzip'd tar of the
 # Deno runtime and the ets app). The first run unpacks it into a per-user cache:

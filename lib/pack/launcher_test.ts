@@ -1,9 +1,4 @@
-import {
-  assert,
-  assertEquals,
-  assertStringIncludes,
-  assertThrows,
-} from "../testing/mod.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../testing/mod.ts";
 import { launcherHeader } from "./launcher.ts";
 
 const hash = "ab".repeat(32);

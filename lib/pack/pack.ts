@@ -44,26 +44,16 @@ const APP_DIRS = ["lib", "workers", "templates", "node_modules"];
 export function excludedFromPack(relative: string): boolean {
   const parts = relative.split("/");
   const base = parts[parts.length - 1] ?? "";
-  if (parts.includes("testdata") || parts.includes("__snapshots__")) {
-    return true;
-  }
-  if (/_test\.(ts|tsx|js|mjs)$/.test(base) || /\.test\.(ts|js)$/.test(base)) {
-    return true;
-  }
+  if (parts.includes("testdata") || parts.includes("__snapshots__")) return true;
+  if (/_test\.(ts|tsx|js|mjs)$/.test(base) || /\.test\.(ts|js)$/.test(base)) return true;
   if (parts[0] === "node_modules" && parts[1] === ".bin") return true;
   if (base === ".DS_Store") return true;
   return false;
 }
 
-async function walk(
-  root: string,
-  relative: string,
-  out: TarEntry[],
-): Promise<void> {
+async function walk(root: string, relative: string, out: TarEntry[]): Promise<void> {
   const names: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(`${root}/${relative}`)) {
-    names.push(entry);
-  }
+  for await (const entry of Deno.readDir(`${root}/${relative}`)) names.push(entry);
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of names) {
     const path = `${relative}/${entry.name}`;
@@ -97,10 +87,7 @@ async function walk(
  * The archive's entries in a fixed order: `deno`, then `app/` with the app files.
  * Needs --allow-read on `appRoot` and `denoPath`.
  */
-export async function packEntries(
-  appRoot: string,
-  denoPath: string,
-): Promise<TarEntry[]> {
+export async function packEntries(appRoot: string, denoPath: string): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   entries.push({
     type: "file",
@@ -118,9 +105,7 @@ export async function packEntries(
       });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound && name !== "main.ts") continue;
-      throw inputError(`Cannot pack: "${appRoot}/${name}" is missing`, {
-        cause: error,
-      });
+      throw inputError(`Cannot pack: "${appRoot}/${name}" is missing`, { cause: error });
     }
   }
   for (const dir of APP_DIRS) {
@@ -163,8 +148,7 @@ async function gzip(entries: TarEntry[]): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -195,8 +179,6 @@ export async function buildPack(options: PackOptions): Promise<PackResult> {
     output: options.output,
     bytes: file.length,
     hash,
-    appFiles:
-      entries.filter((e) => e.type === "file" && e.path.startsWith("app/"))
-        .length,
+    appFiles: entries.filter((e) => e.type === "file" && e.path.startsWith("app/")).length,
   };
 }

@@ -8,12 +8,7 @@
 
 /** One archive member. */
 export type TarEntry =
-  | {
-    type: "file";
-    path: string;
-    data: Uint8Array<ArrayBuffer>;
-    executable?: boolean;
-  }
+  | { type: "file"; path: string; data: Uint8Array<ArrayBuffer>; executable?: boolean }
   | { type: "dir"; path: string }
   | { type: "symlink"; path: string; target: string };
 
@@ -25,16 +20,9 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, "0") + "\0";
 }
 
-function writeString(
-  block: Uint8Array,
-  offset: number,
-  width: number,
-  text: string,
-): void {
+function writeString(block: Uint8Array, offset: number, width: number, text: string): void {
   const bytes = encoder.encode(text);
-  if (bytes.length > width) {
-    throw new RangeError(`tar field too long: "${text}"`);
-  }
+  if (bytes.length > width) throw new RangeError(`tar field too long: "${text}"`);
   block.set(bytes, offset);
 }
 
@@ -87,18 +75,14 @@ function fits(text: string, width: number): boolean {
  * reproducibility). Paths are relative, `/`-separated; directories get mode 755, executables 755,
  * other files 644. Pure; needs no permissions.
  */
-export function* tarChunks(
-  entries: Iterable<TarEntry>,
-): Generator<Uint8Array<ArrayBuffer>> {
+export function* tarChunks(entries: Iterable<TarEntry>): Generator<Uint8Array<ArrayBuffer>> {
   for (const entry of entries) {
     if (entry.path.startsWith("/") || entry.path.split("/").includes("..")) {
       throw new RangeError(
         `tar entry path must be relative and inside the archive: "${entry.path}"`,
       );
     }
-    const name = entry.type === "dir" && !entry.path.endsWith("/")
-      ? `${entry.path}/`
-      : entry.path;
+    const name = entry.type === "dir" && !entry.path.endsWith("/") ? `${entry.path}/` : entry.path;
     const linkname = entry.type === "symlink" ? entry.target : "";
     const pax: string[] = [];
     if (!fits(name, 100)) pax.push(paxRecord("path", name));
@@ -110,16 +94,9 @@ export function* tarChunks(
       yield padding(body.length);
     }
     const shortName = fits(name, 100) ? name : truncateUtf8(name, 100);
-    const shortLink = fits(linkname, 100)
-      ? linkname
-      : truncateUtf8(linkname, 100);
+    const shortLink = fits(linkname, 100) ? linkname : truncateUtf8(linkname, 100);
     if (entry.type === "file") {
-      yield header(
-        shortName,
-        "0",
-        entry.data.length,
-        entry.executable ? 0o755 : 0o644,
-      );
+      yield header(shortName, "0", entry.data.length, entry.executable ? 0o755 : 0o644);
       yield entry.data;
       yield padding(entry.data.length);
     } else if (entry.type === "dir") {

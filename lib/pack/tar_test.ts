@@ -24,11 +24,7 @@ const entries: TarEntry[] = [
     executable: true,
   },
   { type: "dir", path: longDir.slice(0, -1) },
-  {
-    type: "file",
-    path: `${longDir}file-with-a-long-name-ü.txt`,
-    data: encoder.encode("long"),
-  },
+  { type: "file", path: `${longDir}file-with-a-long-name-ü.txt`, data: encoder.encode("long") },
   { type: "symlink", path: "app/link", target: "hello.txt" },
   {
     type: "symlink",
@@ -69,22 +65,11 @@ Deno.test({
         stderr: "piped",
       }).output();
       assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      assertEquals(await Deno.readTextFile(`${dir}/out/app/hello.txt`), "hello\n");
+      assertEquals(((await Deno.stat(`${dir}/out/app/run.sh`)).mode ?? 0) & 0o777, 0o755);
+      assertEquals(((await Deno.stat(`${dir}/out/app/hello.txt`)).mode ?? 0) & 0o111, 0);
       assertEquals(
-        await Deno.readTextFile(`${dir}/out/app/hello.txt`),
-        "hello\n",
-      );
-      assertEquals(
-        ((await Deno.stat(`${dir}/out/app/run.sh`)).mode ?? 0) & 0o777,
-        0o755,
-      );
-      assertEquals(
-        ((await Deno.stat(`${dir}/out/app/hello.txt`)).mode ?? 0) & 0o111,
-        0,
-      );
-      assertEquals(
-        await Deno.readTextFile(
-          `${dir}/out/${longDir}file-with-a-long-name-ü.txt`,
-        ),
+        await Deno.readTextFile(`${dir}/out/${longDir}file-with-a-long-name-ü.txt`),
         "long",
       );
       assertEquals(await Deno.readLink(`${dir}/out/app/link`), "hello.txt");

@@ -17,9 +17,7 @@ export function tempPathFor(path: string): string {
   const slash = path.lastIndexOf("/");
   const dir = slash < 0 ? "" : path.slice(0, slash + 1);
   const base = slash < 0 ? path : path.slice(slash + 1);
-  return `${dir}.${base}.${Deno.pid}-${counter}-${
-    Math.random().toString(36).slice(2, 8)
-  }.tmp`;
+  return `${dir}.${base}.${Deno.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}.tmp`;
 }
 
 /**

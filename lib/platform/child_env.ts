@@ -66,9 +66,7 @@ export function loaderEnvOverrides(
   }
   const originals = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
-    const saved = name.startsWith(SAVED_PREFIX)
-      ? name.slice(SAVED_PREFIX.length)
-      : undefined;
+    const saved = name.startsWith(SAVED_PREFIX) ? name.slice(SAVED_PREFIX.length) : undefined;
     if (saved !== undefined && isLoaderVariable(saved) && value !== "") {
       originals.set(saved, value);
     }

@@ -1,13 +1,7 @@
 import { assertEquals } from "../testing/mod.ts";
-import {
-  COMMON_LOADER_VARIABLES,
-  isLoaderVariable,
-  loaderEnvOverrides,
-} from "./child_env.ts";
+import { COMMON_LOADER_VARIABLES, isLoaderVariable, loaderEnvOverrides } from "./child_env.ts";
 
-const blanks = Object.fromEntries(
-  COMMON_LOADER_VARIABLES.map((name) => [name, ""]),
-);
+const blanks = Object.fromEntries(COMMON_LOADER_VARIABLES.map((name) => [name, ""]));
 
 Deno.test("isLoaderVariable matches Deno's LD_/DYLD_ rule", () => {
   assertEquals(isLoaderVariable("LD_LIBRARY_PATH"), true);
@@ -18,12 +12,7 @@ Deno.test("isLoaderVariable matches Deno's LD_/DYLD_ rule", () => {
 });
 
 Deno.test("an ets child gets loader variables blanked and saved", () => {
-  const env = {
-    PATH: "/bin",
-    LD_LIBRARY_PATH: "/opt/fftw/lib",
-    LD_CUSTOM: "1",
-    HOME: "/h",
-  };
+  const env = { PATH: "/bin", LD_LIBRARY_PATH: "/opt/fftw/lib", LD_CUSTOM: "1", HOME: "/h" };
   assertEquals(loaderEnvOverrides("ets", env, false), {
     ...blanks,
     LD_LIBRARY_PATH: "",
@@ -32,10 +21,7 @@ Deno.test("an ets child gets loader variables blanked and saved", () => {
     ETS_SAVED_LD_CUSTOM: "1",
   });
   // the same with an unscoped --allow-run: Deno does not need it, and stays clean
-  assertEquals(
-    loaderEnvOverrides("ets", env, true),
-    loaderEnvOverrides("ets", env, false),
-  );
+  assertEquals(loaderEnvOverrides("ets", env, true), loaderEnvOverrides("ets", env, false));
 });
 
 Deno.test("an external program gets the original values back when run is unscoped", () => {
@@ -62,22 +48,15 @@ Deno.test("an external program gets the original values back when run is unscope
 });
 
 Deno.test("saved values travel on through ets children; current values win", () => {
-  const env = {
-    ETS_SAVED_LD_LIBRARY_PATH: "/old",
-    LD_LIBRARY_PATH: "/new",
-    LD_PRELOAD: "",
-  };
+  const env = { ETS_SAVED_LD_LIBRARY_PATH: "/old", LD_LIBRARY_PATH: "/new", LD_PRELOAD: "" };
   assertEquals(loaderEnvOverrides("ets", env, false), {
     ...blanks,
     ETS_SAVED_LD_LIBRARY_PATH: "/new",
   });
-  assertEquals(
-    loaderEnvOverrides("ets", { ETS_SAVED_LD_PRELOAD: "/x.so" }, false),
-    {
-      ...blanks,
-      ETS_SAVED_LD_PRELOAD: "/x.so",
-    },
-  );
+  assertEquals(loaderEnvOverrides("ets", { ETS_SAVED_LD_PRELOAD: "/x.so" }, false), {
+    ...blanks,
+    ETS_SAVED_LD_PRELOAD: "/x.so",
+  });
 });
 
 Deno.test("with nothing readable, the common names are still blanked", () => {

@@ -25,9 +25,7 @@ export function onCleanup(cleanup: Cleanup): () => void {
 export async function runCleanups(timeoutMs = 2000): Promise<void> {
   const pending = [...cleanups].reverse();
   cleanups.clear();
-  const all = Promise.allSettled(
-    pending.map(async (cleanup) => await cleanup()),
-  );
+  const all = Promise.allSettled(pending.map(async (cleanup) => await cleanup()));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);

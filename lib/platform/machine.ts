@@ -32,10 +32,7 @@ export async function freeDiskBytes(path: string): Promise<number | undefined> {
       const stats = await statfs(folder);
       return Number(stats.bavail) * Number(stats.bsize);
     } catch (error) {
-      if (
-        !(error instanceof Error &&
-          /ENOENT|NotFound|no such file/i.test(String(error)))
-      ) {
+      if (!(error instanceof Error && /ENOENT|NotFound|no such file/i.test(String(error)))) {
         return undefined;
       }
     }
@@ -75,10 +72,7 @@ export function processAlive(pid: number): boolean | undefined {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     // "pid (comm) S ...": the state follows the last ")"
-    const state = stat.slice(
-      stat.lastIndexOf(")") + 2,
-      stat.lastIndexOf(")") + 3,
-    );
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
     return state !== "Z" && state !== "X";
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {

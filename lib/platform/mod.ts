@@ -4,29 +4,12 @@
  *
  * @module
  */
-export {
-  tempPathFor,
-  writeFileAtomic,
-  writeFileAtomicSync,
-} from "./atomic_write.ts";
-export {
-  openAppendNoFollowSync,
-  refuseSymlink,
-  SymlinkRefused,
-} from "./no_follow.ts";
-export {
-  isCompiledBinary,
-  OFFLINE_MODULE_FLAGS,
-  selfInvocation,
-} from "./self_command.ts";
+export { tempPathFor, writeFileAtomic, writeFileAtomicSync } from "./atomic_write.ts";
+export { openAppendNoFollowSync, refuseSymlink, SymlinkRefused } from "./no_follow.ts";
+export { isCompiledBinary, OFFLINE_MODULE_FLAGS, selfInvocation } from "./self_command.ts";
 export type { Invocation } from "./self_command.ts";
 export { onCleanup, runCleanups } from "./cleanup.ts";
-export {
-  availableMemory,
-  freeDiskBytes,
-  hostName,
-  processAlive,
-} from "./machine.ts";
+export { availableMemory, freeDiskBytes, hostName, processAlive } from "./machine.ts";
 export {
   holdExitUntil,
   installSignalHandlers,

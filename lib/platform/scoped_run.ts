@@ -9,11 +9,7 @@
 import { onCleanup } from "./cleanup.ts";
 import { ETS_CHILD_ENV } from "./child_env.ts";
 import { OFFLINE_MODULE_FLAGS } from "./self_command.ts";
-import {
-  holdExitUntil,
-  type ShutdownReason,
-  shutdownSignal,
-} from "./signals.ts";
+import { holdExitUntil, type ShutdownReason, shutdownSignal } from "./signals.ts";
 
 /** The environment variable carrying the site's deny flags (one per line). */
 export const SITE_DENY_VARIABLE = "ETS_SITE_DENY";
@@ -21,9 +17,7 @@ export const SITE_DENY_VARIABLE = "ETS_SITE_DENY";
 /** The deny flags of `text` (one per line; anything but `--deny-NAME[=…]` is ignored). Pure. */
 export function parseDenyFlags(text: string): string[] {
   return text.split("\n").map((line) => line.trim())
-    .filter((line) =>
-      /^--deny-(read|write|net|env|sys|run|ffi|import)(=.*)?$/.test(line)
-    );
+    .filter((line) => /^--deny-(read|write|net|env|sys|run|ffi|import)(=.*)?$/.test(line));
 }
 
 /**
