@@ -176,9 +176,14 @@ Deno.test("config: the embedded default config validates, root ./ets_demo", asyn
   assertEquals(config.configFile, defaultConfigPath());
   assert(config.embedded);
   assertEquals(config.root, `${Deno.cwd()}/ets_demo`);
-  assertEquals(config.model, `${templatesDir()}/particle.mrc`);
+  // a crowded sample of two classes, no coordinate template
+  assertEquals(config.assembler, "crowded");
+  assertEquals(config.coordTemplate, undefined);
   assertEquals(config.simFacts.detector, { nx: 256, ny: 256 });
   assertEquals(config.warnings, []);
   const membrane = await loadConfig(`${templatesDir()}/membrane_config.yaml`, { root: "/tmp/x" });
   assertEquals(membrane.assembler, "membrane");
+  const basic = await loadConfig(`${templatesDir()}/basic_config.yaml`, { root: "/tmp/x" });
+  assertEquals(basic.model, `${templatesDir()}/particle.mrc`);
+  assertEquals(basic.coordRows.length, 4);
 });

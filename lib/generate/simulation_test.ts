@@ -1,4 +1,4 @@
-import { loadConfig, SimTemplate } from "../config/mod.ts";
+import { loadConfig, SimTemplate, templatesDir } from "../config/mod.ts";
 import { assertEquals, assertMatch, assertStringIncludes, assertThrows } from "../testing/mod.ts";
 import { planStacks } from "./plan.ts";
 import {
@@ -9,7 +9,7 @@ import {
 } from "./simulation.ts";
 
 Deno.test("simulation: the stack's engine input, as ETSimulations edits the template", async () => {
-  const config = await loadConfig(undefined, { root: "/data/run" });
+  const config = await loadConfig(`${templatesDir()}/basic_config.yaml`, { root: "/data/run" });
   const stack = planStacks(config)[1]!;
   const sim = new StackSimulation(config, stack);
   const coords = sim.parseCoordinates({ mu: 0, sigma: 0 });

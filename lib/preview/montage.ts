@@ -21,6 +21,8 @@ export interface Panel {
   image: FloatImage;
   /** Label drawn under the panel. */
   label: string;
+  /** Values shown black and white (default: the grid's percentiles of this panel). */
+  range?: { low: number; high: number };
 }
 
 /**
@@ -47,7 +49,12 @@ export function panelGrid(
     const col = i % columns, row = Math.floor(i / columns);
     const x = GAP + col * (cellW + GAP), y = GAP + row * (cellH + labelH + GAP);
     corners.push({ x, y });
-    pasteGray(image, stretchToGray(panel.image, options.lowPct, options.highPct), x, y);
+    pasteGray(
+      image,
+      stretchToGray(panel.image, options.lowPct, options.highPct, panel.range),
+      x,
+      y,
+    );
     let label = panel.label;
     while (label.length > 1 && textWidth(label, scale) > cellW) label = label.slice(0, -1);
     drawText(image, x, y + cellH + scale + 2, label, COLORS.text, scale);

@@ -70,12 +70,18 @@ export function percentiles(
 
 /**
  * 8-bit grey by percentile stretch: values ≤ the `lowPct` percentile → 0, ≥ the `highPct`
- * percentile → 255, linear between; a constant image → 128; non-finite → 0.
+ * percentile → 255, linear between; a constant image → 128; non-finite → 0. A given `range`
+ * (e.g. percentiles of the particles' pixels only) replaces the image's percentiles.
  * Needs no permissions.
  */
-export function stretchToGray(img: FloatImage, lowPct = 1, highPct = 99): GrayImage {
+export function stretchToGray(
+  img: FloatImage,
+  lowPct = 1,
+  highPct = 99,
+  given?: { low: number; high: number },
+): GrayImage {
   const data = new Uint8Array(img.width * img.height);
-  const range = percentiles(img.data, lowPct, highPct);
+  const range = given ?? percentiles(img.data, lowPct, highPct);
   if (range === undefined) return { width: img.width, height: img.height, data };
   const { low, high } = range;
   const scale = high > low ? 255 / (high - low) : 0;

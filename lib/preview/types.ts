@@ -27,8 +27,13 @@ export interface StackPreviewOptions {
   section?: number;
   /** Tilt angles (deg) per section, used to find the 0° section when `section` is absent. */
   tiltAngles?: number[];
-  /** Particle centres in pixel coordinates of the shown section, drawn as circles. */
+  /**
+   * Particle centres in pixel coordinates of the shown section, drawn as circles; the contrast is
+   * scaled to the pixels around them (so dense gold beads elsewhere do not wash them out).
+   */
   markers?: MarkerPoint[];
+  /** Centres of what the contrast should ignore (e.g. the fiducials), not drawn. */
+  ignore?: MarkerPoint[];
   /** Longest side of each panel in the PNG (px); larger images are binned. Default 512. */
   maxPanelSize?: number;
 }
