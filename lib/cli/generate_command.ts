@@ -82,7 +82,10 @@ export function generateCommand() {
     .action(async (options) => {
       // `--shard`, else a Slurm array task's position (SLURM_ARRAY_TASK_*), else the whole run
       const shard = resolveShard(options.shard, slurmArrayEnv());
-      const config = await loadConfig(options.input, { root: options.root });
+      const config = await loadConfig(options.input, {
+        root: options.root,
+        allowDirs: options.allowDir,
+      });
       // the scoped grants, however ets was started: re-run under them, or hand them to children
       const scoped = await prepareScopedGenerate(config, {
         allowDirs: options.allowDir ?? [],

@@ -18,6 +18,7 @@ import {
   type Triple,
 } from "../assemblers/mod.ts";
 import { checkConfigInputs, type InputSizes } from "./check_inputs.ts";
+import { checkTemplateAccess } from "./template_access.ts";
 import { ConfigError, InputFileError } from "./config_error.ts";
 import { ContentProblem, readTextCapped } from "./input_contents.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
@@ -105,6 +106,8 @@ export interface GenerateConfig {
 export interface LoadConfigOptions {
   /** Overrides `root` (the `--root` flag), resolved against the current folder. */
   root?: string;
+  /** Folders granted with `--allow-dir`: files the engine template names may sit there too. */
+  allowDirs?: string[];
 }
 
 function keysOfSchema(schema: unknown): string[] {
@@ -153,6 +156,7 @@ export async function loadConfig(
     configFile,
     embedded,
     root: options.root,
+    allowDirs: options.allowDirs,
   });
 }
 
@@ -166,6 +170,8 @@ export interface ParseConfigOptions {
   embedded?: boolean;
   /** `--root` override. */
   root?: string;
+  /** `--allow-dir` folders (lib/config/template_access.ts). */
+  allowDirs?: string[];
 }
 
 /**
@@ -369,6 +375,12 @@ export async function parseConfigText(
   const simText = await readText("config", config.simTemplate);
   const simFileName = raw.config;
   const template = new SimTemplate(simText);
+  // before any of the template's files is opened (lib/config/template_access.ts)
+  checkTemplateAccess(template, config.simTemplate, {
+    configFile,
+    embedded: options.embedded ?? false,
+    allowDirs: options.allowDirs ?? [],
+  });
   config.simTemplateText = simText;
   config.simFacts = await describeSimTemplate(
     template,

@@ -19,6 +19,14 @@ export { parseCoordTemplate } from "./coord_template.ts";
 export type { CoordTemplateRow } from "./coord_template.ts";
 export { DEFAULT_ROOT_NAME, defaultConfigPath, filePathOf, templatesDir } from "./templates.ts";
 export { basenameOf, dirnameOf, findOnPath, normalizePath, resolvePath } from "./paths.ts";
+export {
+  checkTemplateAccess,
+  isInside,
+  readableUnder,
+  templateInputs,
+  templateReadDirs,
+} from "./template_access.ts";
+export type { TemplateAccess, TemplateInput } from "./template_access.ts";
 export { closestMatch, didYouMean, editDistance } from "./suggest.ts";
 export { locateYamlKeys, YamlLocations } from "./yaml_locate.ts";
 export {

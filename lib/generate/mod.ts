@@ -74,20 +74,15 @@ export { runScheduler, type SchedulerOptions, type WorkerHandle } from "./schedu
 export { etaText, Progress, type ProgressMode, type ProgressOptions } from "./progress.ts";
 export {
   checkRoot,
-  checkTemplateInputs,
   childPermissionFlags,
   chimeraFlags,
   chimeraServedDirs,
   engineFlags,
   GENERATE_ENV_VARS,
-  isInside,
   permissionFlags,
   type PermissionPlan,
   permissionPlan,
   type PermissionPlanOptions,
-  type TemplateInput,
-  templateInputs,
-  templateReadDirs,
 } from "./permissions.ts";
 export {
   checkGrantsHeld,

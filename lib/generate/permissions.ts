@@ -12,11 +12,14 @@ import { findAssembler, isAssemblerModulePath } from "../assemblers/mod.ts";
 import {
   dirnameOf,
   type GenerateConfig,
-  resolvePath,
+  isInside,
+  readableUnder,
   SimTemplate,
+  templateInputs,
+  templateReadDirs,
   templatesDir,
 } from "../config/mod.ts";
-import { inputError, LocatedInputError } from "../errors/mod.ts";
+import { inputError } from "../errors/mod.ts";
 import { isCompiledBinary, siteDenyFlags } from "../platform/mod.ts";
 
 /** Paths and hosts per permission. */
@@ -90,86 +93,6 @@ export interface PermissionPlanOptions {
   denoDir?: string;
 }
 
-/** Whether `path` is `dir` or inside it (both absolute, normalised). Needs no permissions. */
-export function isInside(path: string, dir: string): boolean {
-  const folder = dir.endsWith("/") ? dir : `${dir}/`;
-  return path === dir || path.startsWith(folder) || dir === "/";
-}
-
-/** The real path of `path` (symbolic links resolved), or `path` itself when it cannot be had. */
-function realOrSelf(path: string): string {
-  try {
-    return Deno.realPathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-/** A file named by the engine template (`*_file_in`): where it is named and what it is. */
-export interface TemplateInput {
-  /** The parameter, e.g. `error_file_in`. */
-  key: string;
-  /** 1-based line in the template. */
-  line: number;
-  /** The absolute path. */
-  path: string;
-}
-
-/** The files the engine template names, resolved against its folder. Needs no permissions. */
-export function templateInputs(config: GenerateConfig): TemplateInput[] {
-  const templateDir = dirnameOf(config.simTemplate);
-  return new SimTemplate(config.simTemplateText).inputFiles().map((
-    { parameter },
-  ) => ({
-    key: parameter.name,
-    line: parameter.lineIndex + 1,
-    path: resolvePath(templateDir, parameter.value),
-  }));
-}
-
-/**
- * The folders engine-template files may be read from: the config's folder (the embedded
- * templates for the default config) and the `--allow-dir` folders. Needs no permissions.
- */
-export function templateReadDirs(
-  config: GenerateConfig,
-  allowDirs: readonly string[],
-): string[] {
-  const base = config.embedded ? templatesDir() : dirnameOf(config.configFile);
-  return unique([
-    base,
-    ...allowDirs.map((dir) => resolvePath(Deno.cwd(), dir)),
-  ]);
-}
-
-/**
- * Refuses (EtsError input, exit 2) an engine-template file outside {@linkcode templateReadDirs}
- * — its real path, so a symbolic link out of the folder is refused too — naming the template
- * line and the `--allow-dir` that would grant it. Needs read on the files to resolve links
- * (without it, the names are judged as written).
- */
-export function checkTemplateInputs(
-  config: GenerateConfig,
-  allowDirs: readonly string[],
-): void {
-  const dirs = templateReadDirs(config, allowDirs);
-  const realDirs = dirs.map(realOrSelf);
-  for (const input of templateInputs(config)) {
-    const real = realOrSelf(input.path);
-    const inside = dirs.some((dir) => isInside(input.path, dir)) &&
-      realDirs.some((dir) => isInside(real, dir));
-    if (inside) continue;
-    throw new LocatedInputError(
-      { fileName: config.simTemplate, line: input.line, key: input.key },
-      `"${input.key}" names "${input.path}"${real === input.path ? "" : ` (really "${real}")`}, ` +
-        `outside the config's folder "${dirs[0]}": files the engine template names are read ` +
-        `only there or in a folder granted with --allow-dir (e.g. --allow-dir ${
-          dirnameOf(input.path)
-        })`,
-    );
-  }
-}
-
 /** System folders no run may use as its root (a root there is refused, never created). */
 const SYSTEM_DIRS = [
   "/bin",
@@ -207,7 +130,8 @@ export function checkRoot(config: GenerateConfig): void {
 
 /**
  * The permissions of a generate run of `config`. Engine-template files are granted only inside
- * {@linkcode templateReadDirs} (check them first with {@linkcode checkTemplateInputs}).
+ * the config's folder and `allowDirs` (lib/config/template_access.ts; `loadConfig` refuses the
+ * others).
  * Needs no permissions (reads real paths where allowed).
  */
 export function permissionPlan(
@@ -218,9 +142,13 @@ export function permissionPlan(
   const assemblerInputs = definition === undefined
     ? []
     : Object.values(definition.inputFiles(config.assemblerOptions));
-  const dirs = templateReadDirs(config, options.allowDirs ?? []);
-  const engineInputs = templateInputs(config).map((input) => input.path)
-    .filter((path) => dirs.some((dir) => isInside(path, dir)));
+  const dirs = templateReadDirs({
+    configFile: config.configFile,
+    embedded: config.embedded,
+    allowDirs: options.allowDirs ?? [],
+  });
+  const engineInputs = templateInputs(new SimTemplate(config.simTemplateText), config.simTemplate)
+    .map((input) => input.path).filter((path) => readableUnder(path, dirs));
   const read = unique([
     config.configFile,
     config.embedded ? templatesDir() : undefined,

@@ -1,6 +1,6 @@
 /**
  * `ets generate` under the grants its config implies, however it was started: checked first
- * (root, engine-template files), then, when this process holds broader grants (`deno run -A`,
+ * (the root; `loadConfig` checks the engine-template files), then, when this process holds broader grants (`deno run -A`,
  * the packed launcher), re-run as a child with exactly the scoped flags; a process that is
  * already scoped runs the command itself, handing its children their narrower flags.
  *
@@ -17,7 +17,6 @@ import {
 } from "../platform/mod.ts";
 import {
   checkRoot,
-  checkTemplateInputs,
   childPermissionFlags,
   permissionFlags,
   type PermissionPlan,
@@ -67,7 +66,8 @@ export function checkGrantsHeld(plan: PermissionPlan): void {
 }
 
 /**
- * Checks the config's root and engine-template files, then re-runs `ets generate` under the
+ * Checks the config's root (`loadConfig` checked the engine-template files), then re-runs
+ * `ets generate` under the
  * scoped grants when this process holds broader ones (not a compiled binary, whose grants are
  * baked in). Needs `--allow-run` on our own binary to re-run, `--allow-write` on the temp folder.
  */
@@ -76,7 +76,6 @@ export async function prepareScopedGenerate(
   options: ScopedGenerateOptions,
 ): Promise<ScopedGenerate> {
   checkRoot(config);
-  checkTemplateInputs(config, options.allowDirs);
   const execPath = Deno.execPath();
   const denoDir = readEnv("DENO_DIR");
   if (!hasBroadGrants() || isCompiledBinary()) {
