@@ -48,6 +48,8 @@ export interface EngineRunOptions {
   onStart?: (pid: number) => void;
   /** Called with the child's pid once it has exited. */
   onExit?: (pid: number) => void;
+  /** Called with every line the engine prints on stdout (its progress), as it comes. */
+  onStdoutLine?: (line: string) => void;
   /** Milliseconds between SIGTERM and SIGKILL on abort (default 500). */
   killGraceMs?: number;
   /**
@@ -73,10 +75,21 @@ export interface EngineResult {
   reason?: string;
 }
 
-/** Keeps the last `limit` bytes of a stream. */
-async function tailOf(stream: ReadableStream<Uint8Array>, limit = 8192): Promise<string> {
+/** Keeps the last `limit` bytes of a stream; `onLine` sees every complete line as it comes. */
+async function tailOf(
+  stream: ReadableStream<Uint8Array>,
+  limit = 8192,
+  onLine?: (line: string) => void,
+): Promise<string> {
   let kept = new Uint8Array(0);
+  const decoder = new TextDecoder();
+  let partial = "";
   for await (const chunk of stream) {
+    if (onLine !== undefined) {
+      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+      partial = (lines.pop() ?? "").slice(-4096);
+      for (const line of lines) onLine(line);
+    }
     const merged = new Uint8Array(Math.min(limit, kept.length + chunk.length));
     const all = kept.length + chunk.length;
     const skip = all - merged.length;
@@ -175,7 +188,7 @@ export async function runEngine(
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
   const [stdout, stderr, status] = await Promise.all([
-    tailOf(child.stdout),
+    tailOf(child.stdout, 8192, options.onStdoutLine),
     tailOf(child.stderr),
     child.status,
   ]);

@@ -329,7 +329,7 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
 
   // Logging: the file gets everything; the terminal gets warnings (above the progress bar).
   const mode = progressMode(options.progress);
-  const progress = new Progress({ total: stacks.length, alreadyDone: kept.size, mode });
+  const progress = new Progress({ total: stacks.length, alreadyDone: kept.size, mode, workers });
   const consoleSink: Sink = (record: LogRecord) => {
     if (record.level === "warning" || record.level === "error" || record.level === "fatal") {
       if (mode !== "none") progress.printLine(formatLogLine(record, startTime, "main").trimEnd());
@@ -488,6 +488,7 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
           if (record !== undefined) store.set({ ...record, attempts: attempt, error });
           progress.retrying(stack.id);
         },
+        engineProgress: (stackId, tiltsDone, tilts) => progress.tilts(stackId, tiltsDone, tilts),
       },
     });
     progress.stop();

@@ -35,6 +35,8 @@ export interface SchedulerEvents {
   failed(stack: StackPlan, error: string, attempts: number): void | Promise<void>;
   /** A stack failed and is queued again. */
   retrying?(stack: StackPlan, error: string, attempt: number): void;
+  /** A stack's engine finished `tiltsDone` of its `tilts` tilts. */
+  engineProgress?(stackId: number, tiltsDone: number, tilts: number): void;
 }
 
 /** Options of {@linkcode runScheduler}. */
@@ -201,6 +203,9 @@ export function runScheduler(options: SchedulerOptions): Promise<SchedulerResult
         }
         case "engine-exited":
           slot.pids.delete(message.pid);
+          break;
+        case "engine-progress":
+          events.engineProgress?.(message.stackId, message.tiltsDone, message.tilts);
           break;
         case "chimera-batch": {
           const chimera = options.chimera;

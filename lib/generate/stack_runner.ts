@@ -13,6 +13,7 @@ import { type GenerateConfig, SimTemplate } from "../config/mod.ts";
 import { type EngineCommand, runEngine } from "./engine_runner.ts";
 import type { ParticleSetRecord, StackRecord } from "./metadata.ts";
 import { moveFile, removeTree, rewriteTiltSeries } from "./outputs.ts";
+import { tiltProgressReader } from "./progress.ts";
 import type { Shard, StackPlan } from "./plan.ts";
 import { StackSimulation, TEM_SIMULATOR_LINE_LIMIT } from "./simulation.ts";
 
@@ -38,6 +39,8 @@ export interface StackContext {
   onEngineStart?: (pid: number) => void;
   /** Engine exit reports. */
   onEngineExit?: (pid: number) => void;
+  /** Tilts the engine has finished (read from its stdout), of the stack's tilts. */
+  onEngineProgress?: (tiltsDone: number, tilts: number) => void;
   /** Runs after the outputs are in place (ground truth, preview); may add to the record. */
   afterStack?: (record: StackRecord) => Promise<void>;
   /**
@@ -151,10 +154,16 @@ export async function runStack(
     const result = await gate(() => {
       checkAbort();
       logger.info(`Stack ${plan.id}: running the engine`);
+      context.onEngineProgress?.(0, config.simFacts.tiltAngles.length);
       return runEngine(context.engine, input.files.input, input.files.log, {
         signal,
         onStart: context.onEngineStart,
         onExit: context.onEngineExit,
+        onStdoutLine: context.onEngineProgress === undefined ? undefined : tiltProgressReader(
+          config.simFacts.tiltAngles.length,
+          config.simFacts.detectorCount,
+          context.onEngineProgress,
+        ),
       });
     });
     if (result.aborted) throw new StackAborted(`stack ${plan.id} stopped`);

@@ -148,6 +148,8 @@ export function generateWorkerMain(scope: WorkerScope): void {
         engineGate,
         onEngineStart: (pid) => post({ type: "engine-started", stackId, pid }),
         onEngineExit: (pid) => post({ type: "engine-exited", stackId, pid }),
+        onEngineProgress: (tiltsDone, tilts) =>
+          post({ type: "engine-progress", stackId, tiltsDone, tilts }),
         afterStack: async (record) => {
           await writeTruthAndPreview(
             context.config,

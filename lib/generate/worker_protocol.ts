@@ -80,6 +80,7 @@ export type WorkerToMain =
   | { type: "chimera-end"; requestId: number }
   | { type: "engine-started"; stackId: number; pid: number }
   | { type: "engine-exited"; stackId: number; pid: number }
+  | { type: "engine-progress"; stackId: number; tiltsDone: number; tilts: number }
   | { type: "stack-done"; stackId: number; record: StackRecord }
   | { type: "stack-failed"; stackId: number; error: string }
   | { type: "closed" }
