@@ -174,7 +174,13 @@ Deno.test("generate: 4 stacks on 2 workers through the Chimera pool, with metada
     assert(/^\d+:\d\d:\d\d\.\d{6} /m.test(log), "elapsed-time format");
     // Worker temp dirs are gone.
     const rootEntries = [...Deno.readDirSync(config.root)].map((e) => e.name).sort();
-    assertEquals(rootEntries, ["Test.log", "index.html", "raw_data", "sim_metadata.json"]);
+    assertEquals(rootEntries, [
+      "Test.log",
+      "dataset_fingerprint.json",
+      "index.html",
+      "raw_data",
+      "sim_metadata.json",
+    ]);
     assertStringIncludes(
       await Deno.readTextFile(`${config.root}/index.html`),
       "raw_data/Test_3/preview.png",
@@ -327,6 +333,8 @@ Deno.test("generate: a shard runs only its stacks and writes its own metadata an
     assertEquals(names, [
       "Test.shard-0.log",
       "Test.shard-1.log",
+      "dataset_fingerprint.shard-0.json",
+      "dataset_fingerprint.shard-1.json",
       "raw_data",
       "sim_metadata.shard-0.json",
       "sim_metadata.shard-1.json",

@@ -7,7 +7,13 @@
 import { Command } from "@commander-js/extra-typings";
 import { loadConfig, resolvePath } from "../config/mod.ts";
 import { inputError, runtimeError } from "../errors/mod.ts";
-import { shardStackIds, type StackRecord, writeContactSheet } from "../generate/mod.ts";
+import {
+  describeHolder,
+  runningShards,
+  shardStackIds,
+  type StackRecord,
+  writeContactSheet,
+} from "../generate/mod.ts";
 import {
   layoutFromRecords,
   mergeShards,
@@ -91,19 +97,38 @@ export function mergeCommand() {
         );
         return;
       }
+      // a task whose lock is held is still running: its stacks are not failed yet
+      const running = await runningShards(root);
       console.error(
         `${report.problems.length} of ${report.planned} stack(s) missing or incomplete:`,
       );
       for (const problem of report.problems) {
-        console.error(`  stack ${problem.id} (array task ${problem.shard}): ${problem.reason}`);
+        const holder = running.get(problem.shard);
+        const reason = holder === undefined
+          ? problem.reason
+          : `still running (${describeHolder(holder)})`;
+        console.error(`  stack ${problem.id} (array task ${problem.shard}): ${reason}`);
       }
-      const indices = report.resubmit.join(",");
-      const hint = arrayScript === undefined
-        ? `rerun shard(s) ${indices}`
-        : `resubmit with: sbatch --array=${indices} ${shellQuote(arrayScript)}`;
+      const busy = report.resubmit.filter((index) => running.has(index));
+      const failed = report.resubmit.filter((index) => !running.has(index));
+      const indices = failed.join(",");
+      const hints: string[] = [];
+      if (busy.length > 0) {
+        hints.push(`array task(s) ${busy.join(",")} still running: merge again when they finish`);
+      }
+      if (failed.length > 0) {
+        hints.push(
+          arrayScript === undefined
+            ? `rerun shard(s) ${indices}`
+            : `resubmit with: sbatch --array=${indices} ${shellQuote(arrayScript)}`,
+        );
+      }
+      const hint = hints.join("; ");
       console.error(hint);
       throw runtimeError(
-        `Cannot merge "${root}": ${report.problems.length} of ${report.planned} stack(s) missing or incomplete in array task(s) ${indices}; ${hint}`,
+        `Cannot merge "${root}": ${report.problems.length} of ${report.planned} stack(s) missing or incomplete in array task(s) ${
+          report.resubmit.join(",")
+        }; ${hint}`,
       );
     });
 }

@@ -9,6 +9,7 @@
 import { parseDynamoTable, parseOrientationFile } from "../assemblers/mod.ts";
 import type { AssemblerDefinition } from "../assemblers/mod.ts";
 import { EtsError } from "../errors/mod.ts";
+import { InputFileError } from "./config_error.ts";
 import {
   checkAtomicModelFile,
   checkMapFile,
@@ -142,9 +143,9 @@ function usedTable(template: SimTemplate, name: string): boolean {
 }
 
 /** A table problem: `Cannot read "errors.txt": reason` (exit 2). */
-class TableError extends EtsError {
+class TableError extends InputFileError {
   constructor(fileName: string, path: string, reason: string) {
-    super(`Cannot read "${fileName}": ${reason}`, { kind: "input", file: path });
+    super({ fileName, path }, reason);
   }
 }
 

@@ -14,6 +14,12 @@ export const MAX_TILTS = 10_000;
 /** Largest metadata JSON a run may need, bytes (V8 strings stop at ≈ 512 MiB; keep half). */
 export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Largest padded grid side of the embedded engine: its FFTs run in a WebAssembly heap (at most
+ * 2 GiB) that must hold two complex64 grids with room to spare.
+ */
+export const MAX_EMBEDDED_GRID_SIDE = 8192;
+
 /** Memory of a Deno runtime with the engine's modules loaded, bytes. */
 export const ENGINE_BASE_BYTES = 256 * 1024 * 1024;
 
@@ -37,6 +43,8 @@ export interface StackSize {
   mapVoxels: number[];
   /** Engine threads (1 for an external engine). */
   threads: number;
+  /** Whether the embedded engine runs it (its grid side is limited). */
+  embedded?: boolean;
 }
 
 /**
@@ -160,7 +168,15 @@ export function requireRunFits(needs: RunNeeds, machine: MachineOffer): RunEstim
   if (stack.tilts > MAX_TILTS) {
     throw inputError(
       `Cannot run: ${stack.tilts} tilts per series; at most ${MAX_TILTS} are supported`,
-      { key: "ntilts" },
+    );
+  }
+  const side = Math.max(
+    paddedGridSide(stack.nx, stack.padding),
+    paddedGridSide(stack.ny, stack.padding),
+  );
+  if (stack.embedded && side > MAX_EMBEDDED_GRID_SIDE) {
+    throw inputError(
+      `Cannot run: a ${stack.nx}x${stack.ny} detector with padding ${stack.padding} needs a ${side}x${side} FFT grid; the embedded engine handles at most ${MAX_EMBEDDED_GRID_SIDE}x${MAX_EMBEDDED_GRID_SIDE} (use a smaller detector or padding, or an external TEM-Simulator)`,
     );
   }
   const estimate = estimateRun(needs);
@@ -171,7 +187,6 @@ export function requireRunFits(needs: RunNeeds, machine: MachineOffer): RunEstim
       } of metadata (1 kB + 24 B per tilt + 160 B per particle, per stack), above the ${
         humanBytes(MAX_METADATA_BYTES)
       } limit; split the dataset into several roots`,
-      { key: "num_stacks" },
     );
   }
   if (machine.memory !== undefined) {
@@ -197,7 +212,6 @@ export function requireRunFits(needs: RunNeeds, machine: MachineOffer): RunEstim
         `Cannot run: ${needs.workers} workers need ${humanBytes(estimate.memory)} of memory (${
           humanBytes(estimate.perWorkerMemory)
         } each), ${humanBytes(machine.memory)} is available; use --workers ${fit} or fewer`,
-        { key: "workers" },
       );
     }
   }
@@ -208,7 +222,6 @@ export function requireRunFits(needs: RunNeeds, machine: MachineOffer): RunEstim
       } per stack, ${humanBytes(estimate.perWorkerTemp)} temporary per worker), ${
         humanBytes(machine.disk)
       } is free under the root`,
-      { key: "num_stacks" },
     );
   }
   return estimate;
@@ -237,7 +250,13 @@ export interface SizedConfig {
  */
 export function runNeedsOf(
   config: SizedConfig,
-  run: { stacksToDo: number; workers: number; threads: number; servers: number },
+  run: {
+    stacksToDo: number;
+    workers: number;
+    threads: number;
+    servers: number;
+    embedded: boolean;
+  },
 ): RunNeeds {
   const sizes = config.inputSizes;
   return {
@@ -248,6 +267,7 @@ export function runNeedsOf(
       tilts: config.simFacts.tiltAngles.length,
       mapVoxels: sizes?.engineMapVoxels ?? [],
       threads: run.threads,
+      embedded: run.embedded,
     },
     totalStacks: config.numStacks,
     stacksToDo: run.stacksToDo,

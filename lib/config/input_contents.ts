@@ -117,7 +117,9 @@ export async function checkMapFile(path: string): Promise<MapFacts> {
   }
   if (bad.first >= 0) {
     const total = nx * ny * nz;
-    const x = bad.first % nx, y = Math.floor(bad.first / nx) % ny, z = Math.floor(bad.first / section);
+    const x = bad.first % nx,
+      y = Math.floor(bad.first / nx) % ny,
+      z = Math.floor(bad.first / section);
     throw new ContentProblem(
       `has ${bad.nan} NaN and ${bad.inf} infinite voxel(s) of ${total} (first at x=${x} y=${y} z=${z}); a map must be finite everywhere`,
     );

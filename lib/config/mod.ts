@@ -35,11 +35,12 @@ export {
   humanBytes,
   MAX_METADATA_BYTES,
   MAX_TILTS,
+  paddedGridSide,
   requireRunFits,
   runNeedsOf,
   tiltSeriesBytes,
 } from "./estimate.ts";
-export type { MachineOffer, RunEstimate, RunNeeds, StackSize } from "./estimate.ts";
+export type { MachineOffer, RunEstimate, RunNeeds, SizedConfig, StackSize } from "./estimate.ts";
 export type { InputSizes } from "./check_inputs.ts";
 export {
   checkAtomicModelFile,

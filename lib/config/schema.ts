@@ -123,6 +123,13 @@ export const rawConfigSchema = z.strictObject({
    * batch replayed (ETSimulations: 600).
    */
   chimera_timeout: z.number().positive().max(86400).default(600),
+  /**
+   * Seconds one engine run (one stack) may take before it is killed and the stack retried;
+   * "auto" (default): derived from the stack's size (docs/sizes.md).
+   */
+  engine_timeout: z.union([z.number().positive().max(7 * 86400), z.literal("auto")]).default(
+    "auto",
+  ),
 }).superRefine((config, ctx) => {
   if (config.bead_map !== undefined && config.bead_occupancy === undefined) {
     ctx.addIssue({

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { paddedGridSide, type SizedConfig } from "../config/mod.ts";
 import { childEnv, selfInvocation } from "../platform/mod.ts";
 
 /** How to start the engine (the input file is appended as the last argument). */
@@ -16,6 +17,23 @@ export interface EngineCommand {
   args: string[];
   /** Whether this is the embedded engine. */
   embedded: boolean;
+  /** Milliseconds one run may take before it is killed (SIGTERM, then SIGKILL); none if unset. */
+  timeoutMs?: number;
+}
+
+/**
+ * The automatic engine timeout of a stack, seconds (config `engine_timeout: auto`; see
+ * docs/sizes.md): 600 s, plus 10 s per tilt and million pixels of the padded wave grid, plus
+ * 20 s per million voxels of particle maps — about ten times what the embedded engine takes on
+ * one core, so only a stopped or stuck engine reaches it. Needs no permissions.
+ */
+export function engineTimeoutSeconds(config: SizedConfig): number {
+  const padding = config.inputSizes?.padding ?? 20;
+  const { nx, ny } = config.simFacts.detector;
+  const megapixels = paddedGridSide(nx, padding) * paddedGridSide(ny, padding) / 1e6;
+  const tilts = config.simFacts.tiltAngles.length;
+  const voxels = (config.inputSizes?.engineMapVoxels ?? []).reduce((a, b) => a + b, 0) / 1e6;
+  return Math.ceil(600 + 10 * tilts * megapixels + 20 * voxels);
 }
 
 /** Options of {@linkcode engineCommand}. */
@@ -50,8 +68,10 @@ export interface EngineRunOptions {
   onExit?: (pid: number) => void;
   /** Called with every line the engine prints on stdout (its progress), as it comes. */
   onStdoutLine?: (line: string) => void;
-  /** Milliseconds between SIGTERM and SIGKILL on abort (default 500). */
+  /** Milliseconds between SIGTERM and SIGKILL on abort or timeout (default 500). */
   killGraceMs?: number;
+  /** Milliseconds the run may take (default: the engine command's `timeoutMs`; none if unset). */
+  timeoutMs?: number;
   /**
    * Extra environment variables for the engine (on top of the loader-variable handling of
    * lib/platform childEnv, which keeps the spawn working when `LD_LIBRARY_PATH` is set).
@@ -179,12 +199,21 @@ export async function runEngine(
   }).spawn();
   options.onStart?.(child.pid);
   let aborted = false;
+  let timedOut = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    aborted = true;
+  const stop = () => {
     killEngine(child, "SIGTERM");
     killTimer = setTimeout(() => killEngine(child, "SIGKILL"), options.killGraceMs ?? 500);
   };
+  const onAbort = () => {
+    aborted = true;
+    if (!timedOut) stop();
+  };
+  const timeoutMs = options.timeoutMs ?? engine.timeoutMs;
+  const deadline = timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    if (!aborted) stop();
+  }, timeoutMs);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
   const [stdout, stderr, status] = await Promise.all([
@@ -193,8 +222,9 @@ export async function runEngine(
     child.status,
   ]);
   clearTimeout(killTimer);
+  clearTimeout(deadline);
   options.signal?.removeEventListener("abort", onAbort);
-  if (aborted) killEngine(child, "SIGKILL"); // anything left in its group
+  if (aborted || timedOut) killEngine(child, "SIGKILL"); // anything left in its group
   options.onExit?.(child.pid);
   const seconds = (performance.now() - started) / 1000;
   const result: EngineResult = {
@@ -205,6 +235,14 @@ export async function runEngine(
     seconds,
   };
   if (aborted) return { ...result, reason: "stopped" };
+  if (timedOut) {
+    return {
+      ...result,
+      reason: `the engine ran longer than its timeout of ${
+        (timeoutMs ?? 0) / 1000
+      } s (config "engine_timeout") and was killed`,
+    };
+  }
   if (status.signal !== null) {
     return { ...result, reason: `the engine was killed by ${status.signal}` };
   }

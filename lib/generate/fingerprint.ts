@@ -12,12 +12,7 @@
 import { createHash } from "node:crypto";
 import denoJson from "../../deno.json" with { type: "json" };
 import { findAssembler } from "../assemblers/mod.ts";
-import {
-  dirnameOf,
-  type GenerateConfig,
-  resolvePath,
-  SimTemplate,
-} from "../config/mod.ts";
+import { dirnameOf, type GenerateConfig, resolvePath, SimTemplate } from "../config/mod.ts";
 import { inputError } from "../errors/mod.ts";
 import { writeFileAtomic } from "../platform/mod.ts";
 import { type Shard, shardTag } from "./plan.ts";
@@ -92,8 +87,11 @@ export async function datasetFingerprint(config: GenerateConfig): Promise<Datase
     }
   }
   // paths in the assembler's options are replaced by their contents' hashes
-  const options = JSON.parse(JSON.stringify(config.assemblerOptions ?? {}), (_key, value) =>
-    typeof value === "string" && byPath.has(value) ? `sha256:${byPath.get(value)}` : value);
+  const options = JSON.parse(
+    JSON.stringify(config.assemblerOptions ?? {}),
+    (_key, value) =>
+      typeof value === "string" && byPath.has(value) ? `sha256:${byPath.get(value)}` : value,
+  );
   const values: Record<string, unknown> = {
     name: config.name,
     num_stacks: config.numStacks,

@@ -87,7 +87,6 @@ function refuse(root: string, what: string, path: string, holder: LockHolder | n
   const who = holder === null ? "a run whose lock is being written" : describeHolder(holder);
   throw inputError(
     `Cannot start: ${what} "${root}" is in use by another ets run (${who}; lock "${path}"); wait for it to finish, or remove the lock if that run is gone`,
-    { file: path },
   );
 }
 
@@ -130,7 +129,9 @@ export async function acquireRunLock(
         holder: self,
         release: async () => {
           const now = await readLock(path);
-          if (now && now.pid === self.pid && now.host === self.host && now.started === self.started) {
+          if (
+            now && now.pid === self.pid && now.host === self.host && now.started === self.started
+          ) {
             await Deno.remove(path).catch(() => {});
           }
         },
@@ -140,7 +141,9 @@ export async function acquireRunLock(
     }
     const holder = await readLock(path);
     if (holder === undefined) continue; // released meanwhile
-    if (holder === null || holderRuns(holder, host) || attempt > 0) refuse(root, what, path, holder);
+    if (holder === null || holderRuns(holder, host) || attempt > 0) {
+      refuse(root, what, path, holder);
+    }
     options.warn?.(
       `Taking over the stale lock "${path}" of a run that is gone (${describeHolder(holder)})`,
     );

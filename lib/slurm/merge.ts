@@ -6,7 +6,16 @@
  * @module
  */
 import { inputError } from "../errors/mod.ts";
-import { metadataPath, MetadataStore, type StackRecord } from "../generate/mod.ts";
+import {
+  fingerprintDifference,
+  fingerprintPath,
+  metadataPath,
+  MetadataStore,
+  readFingerprint,
+  shortFingerprint,
+  type StackRecord,
+  writeFingerprint,
+} from "../generate/mod.ts";
 import { readMrcHeader } from "../mrc/mod.ts";
 
 /** Which stacks each shard runs. */
@@ -156,6 +165,7 @@ export async function mergeShards(
   check: StackCheck = fileCheck(root),
 ): Promise<MergeReport> {
   const files = await readShardFiles(root);
+  const fingerprint = await requireOneFingerprint(root, files);
   const doneAnywhere = new Map<number, StackRecord>();
   for (const records of files.values()) {
     for (const record of records) {
@@ -192,6 +202,10 @@ export async function mergeShards(
   if (written) {
     const store = new MetadataStore(path, merged);
     await store.write();
+    if (fingerprint !== undefined) {
+      const parts = await readFingerprint(fingerprintPath(root, fingerprint.shard));
+      if (parts !== undefined) await writeFingerprint(fingerprintPath(root), parts);
+    }
   }
   return {
     metadataPath: path,
@@ -232,4 +246,41 @@ export function layoutFromRecords(
     shards = [...counts][0] as number;
   }
   return { stacks: Array.from({ length: shards }, (_, index) => stackIds(index, shards)) };
+}
+
+/**
+ * The one dataset fingerprint of the shards' stacks (with a shard that has it), or undefined when
+ * no record carries one. Refuses (input error, one line) shards made from different fingerprints,
+ * naming the shards and what differs. Needs --allow-read on `root`.
+ */
+export async function requireOneFingerprint(
+  root: string,
+  files: Map<number, StackRecord[]>,
+): Promise<{ fingerprint: string; shard: { index: number; count: number } } | undefined> {
+  const shardsOf = new Map<string, number[]>();
+  for (const [index, records] of [...files.entries()].sort((a, b) => a[0] - b[0])) {
+    const seen = new Set<string>();
+    for (const record of records) {
+      if (record.status !== "done" || record.fingerprint === undefined) continue;
+      seen.add(record.fingerprint);
+    }
+    for (const fingerprint of seen) {
+      shardsOf.set(fingerprint, [...shardsOf.get(fingerprint) ?? [], index]);
+    }
+  }
+  const groups = [...shardsOf.entries()].sort((a, b) => b[1].length - a[1].length);
+  const first = groups[0];
+  if (first === undefined) return undefined;
+  const count = files.get(first[1][0]!)?.find((r) => r.shard !== undefined)?.shard?.count ?? 1;
+  if (groups.length === 1) return { fingerprint: first[0], shard: { index: first[1][0]!, count } };
+  const odd = groups[1]!;
+  const partsOf = (index: number) => readFingerprint(fingerprintPath(root, { index, count }));
+  const difference = fingerprintDifference(await partsOf(first[1][0]!), await partsOf(odd[1][0]!));
+  throw inputError(
+    `Cannot merge "${root}": shard(s) ${odd[1].join(",")} were made from dataset fingerprint ${
+      shortFingerprint(odd[0])
+    }, shard(s) ${first[1].join(",")} from ${shortFingerprint(first[0])}${
+      difference === "" ? "" : ` (${difference})`
+    }; regenerate them from the same config and inputs`,
+  );
 }
