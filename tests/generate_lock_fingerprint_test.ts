@@ -149,3 +149,30 @@ Deno.test("merge: a task still holding its lock is running, not failed", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("engine timeout: generate kills a stuck engine and retries the stack, then records it failed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ets-timeout-" });
+  try {
+    const engine = `${dir}/stuck-engine`;
+    await Deno.writeTextFile(engine, "#!/bin/sh\nsleep 600\n");
+    await Deno.chmod(engine, 0o755);
+    const configPath = await writeProject(dir, {
+      keys: {
+        tem_simulator_executable: `"${engine}"`,
+        num_stacks: "1",
+        retries: "1",
+        engine_timeout: "0.5",
+      },
+      custom: { use_common_model: "true" },
+    });
+    const result = await run(configPath);
+    assertEquals(result.failed, [0]);
+    const record = result.records[0]!;
+    assertEquals(record.attempts, 2);
+    assertStringIncludes(record.error ?? "", "ran longer than its timeout of 0.5 s");
+    const log = await Deno.readTextFile(`${dir}/root/Test.log`);
+    assertStringIncludes(log, "Engine timeout per stack: 0.5 s");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
