@@ -113,10 +113,13 @@ async function offlinePrefix(): Promise<string[]> {
 
 async function run(
   args: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; trace?: string[] },
 ): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const prefix = await offlinePrefix();
-  const [command, ...rest] = [...prefix, ...args] as [string, ...string[]];
+  const [command, ...rest] = [...prefix, ...(options.trace ?? []), ...args] as [
+    string,
+    ...string[],
+  ];
   const started = performance.now();
   const out = await new Deno.Command(command, {
     args: rest,
@@ -162,7 +165,19 @@ Deno.test({
     const warm = await run(["./ets", "version"], { cwd: work, env });
     assertEquals(warm.code, 0, warm.stderr);
 
-    const generate = await run(["./ets", "generate", "--progress", "none"], { cwd: work, env });
+    // traced: the launcher, the scoped generate and every engine child connect to nothing
+    // (the demo config uses no Chimera server); strace is required under CI=true
+    const strace = await which("strace");
+    assert(strace !== undefined || Deno.env.get("CI") !== "true", "CI=true needs strace");
+    const traceFile = `${pack.dir}/connect.trace`;
+    const trace = strace === undefined
+      ? []
+      : [strace, "-f", "-qq", "-e", "trace=connect", "-o", traceFile];
+    const generate = await run(["./ets", "generate", "--progress", "none"], {
+      cwd: work,
+      env,
+      trace,
+    });
     if (generate.code !== 0) {
       const log = await Deno.readTextFile(`${work}/ets_demo/demo.log`).catch(() => "(no log)");
       const errors = log.split("\n").filter((line) => / (ERROR|WARNING) /.test(line)).slice(0, 3);
@@ -178,6 +193,12 @@ Deno.test({
       assertEquals(record.status, "done");
       assert((await Deno.stat(record.output)).size > 1024, `${record.output} is empty`);
     }
+    if (strace !== undefined) {
+      const connects = (await Deno.readTextFile(traceFile)).split("\n")
+        .filter((line) => /\bconnect\(/.test(line))
+        .filter((line) => !/AF_UNIX|inet_addr\("127\.|"::1"/.test(line));
+      assertEquals(connects, [], "the packed run connected beyond the loopback");
+    }
     // the cache holds one unpacked copy, keyed by the archive hash, and no temp leftovers
     const cache = await Array.fromAsync(Deno.readDir(`${env.HOME}/.cache/ets`));
     assertEquals(cache.map((e) => e.name).filter((n) => !n.startsWith(".")).length, 1);
@@ -185,8 +206,75 @@ Deno.test({
     console.log(
       `pack: ${(size / 1e6).toFixed(1)} MB built in ${pack.buildSeconds.toFixed(1)} s; ` +
         `cold start ${cold.seconds.toFixed(2)} s, warm ${warm.seconds.toFixed(2)} s; ` +
-        `demo generate ${generate.seconds.toFixed(1)} s${canUnshare ? " (no network)" : ""}`,
+        `demo generate ${generate.seconds.toFixed(1)} s${canUnshare ? " (no network)" : ""}${
+          strace === undefined ? "" : ", strace: no connect beyond the loopback"
+        }`,
     );
+  },
+});
+
+Deno.test({
+  name: "pack: an administrator narrows the launcher's grants with a flags file beside it",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const pack = await packOnce();
+    const site = `${pack.dir}/site`;
+    await Deno.mkdir(`${site}/data/project`, { recursive: true });
+    await Deno.mkdir(`${site}/elsewhere`, { recursive: true });
+    await Deno.copyFile(pack.path, `${site}/ets`);
+    await Deno.chmod(`${site}/ets`, 0o755);
+    const bin = await toolsOnlyPath(site);
+    const env = { PATH: bin, HOME: `${site}/home`, LANG: "C" };
+    for (const dir of ["project", "elsewhere"]) {
+      await Deno.writeTextFile(
+        `${site}/${dir === "project" ? "data/project" : dir}/config.yaml`,
+        'num_stacks: 1\nname: "x"\n',
+      );
+    }
+    // the site grants read on the app and /data only, write on /data, and denies a subfolder
+    await Deno.writeTextFile(
+      `${site}/ets.flags`,
+      [
+        "# site grants of this ets (one flag per line)",
+        `--allow-read=@ETS@,${site}/data`,
+        `--allow-write=${site}/data`,
+        "--allow-env",
+        "--allow-sys",
+        "--allow-run",
+        "--allow-net=127.0.0.1,localhost",
+        `--deny-read=${site}/data/secret`,
+        "",
+      ].join("\n"),
+    );
+    const version = await run(["./ets", "version"], { cwd: site, env });
+    assertEquals(version.code, 0, version.stderr);
+    // a config outside the site's read grant cannot even be read
+    const outside = await run(["./ets", "validate", "-i", `${site}/elsewhere/config.yaml`], {
+      cwd: site,
+      env,
+    });
+    assertEquals(outside.code, 2, outside.stderr);
+    assertEquals(outside.stderr.trim().split("\n").length, 1, outside.stderr);
+    // the deny flag reaches the app: the denied folder stays unreadable under the granted one
+    await Deno.mkdir(`${site}/data/secret`);
+    await Deno.writeTextFile(`${site}/data/secret/config.yaml`, 'num_stacks: 1\nname: "x"\n');
+    const denied = await run(["./ets", "validate", "-i", `${site}/data/secret/config.yaml`], {
+      cwd: site,
+      env,
+    });
+    assertEquals(denied.code, 2, denied.stderr);
+    // a root outside the site's write grant: generate refuses to grant what it does not hold
+    const root = await run(
+      ["./ets", "generate", "--root", `${site}/elsewhere/root`, "--dry-run"],
+      { cwd: site, env },
+    );
+    assertEquals(root.code, 2, root.stderr);
+    assertStringIncludes(root.stderr, "site's launcher grants");
+    // a flags file with anything but permission flags is refused with one line
+    await Deno.writeTextFile(`${site}/ets.flags`, "--allow-read\n--v8-flags=--foo\n");
+    const bad = await run(["./ets", "version"], { cwd: site, env });
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "line 2 is not one --allow-NAME[=...] or --deny-NAME");
   },
 });
 

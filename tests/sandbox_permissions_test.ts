@@ -148,9 +148,13 @@ Deno.test("sandbox: SIGHUP stops a run like SIGTERM, temp folders removed", asyn
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-sandbox-hup-" }));
   const config = await project(dir, { sleep: "400", num_stacks: "2" });
   const child = spawnGenerate(["-i", config], dir);
-  // the engine has started once the wrapper recorded its parent
-  while (!(await exists(`${dir}/parent-cmdline`))) await new Promise((r) => setTimeout(r, 50));
-  const flags = (await Deno.readTextFile(`${dir}/parent-cmdline`)).split("\n");
+  // the engine has started once the wrapper recorded its parent (wholly: up to the last line)
+  let recorded = "";
+  while (!/\ngenerate\n/.test(recorded)) {
+    await new Promise((r) => setTimeout(r, 50));
+    recorded = await Deno.readTextFile(`${dir}/parent-cmdline`).catch(() => "");
+  }
+  const flags = recorded.split("\n");
   const temp = flags.find((flag) => flag.startsWith("--allow-write="))!.split(",")[1]!;
   child.kill("SIGHUP");
   const out = await child.output();

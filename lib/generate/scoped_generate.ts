@@ -40,10 +40,8 @@ export type ScopedGenerate =
 
 function readEnv(name: string): string | undefined {
   try {
-    return Deno.permissions.querySync({ name: "env", variable: name }).state ===
-        "granted"
-      ? Deno.env.get(name)
-      : undefined;
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
   } catch {
     return undefined;
   }
@@ -59,7 +57,8 @@ export function checkGrantsHeld(plan: PermissionPlan): void {
     if (missing.length > 0) {
       throw inputError(
         `Cannot grant --allow-${name} on "${missing[0]}": this ets may not ${name} it ` +
-          "(the site's launcher grants do not include it); ask your administrator",
+          "(the grants it was started with, e.g. the site's launcher grants, do not include " +
+          "it); ask your administrator or choose paths inside them",
       );
     }
   }
@@ -67,9 +66,9 @@ export function checkGrantsHeld(plan: PermissionPlan): void {
 
 /**
  * Checks the config's root (`loadConfig` checked the engine-template files), then re-runs
- * `ets generate` under the
- * scoped grants when this process holds broader ones (not a compiled binary, whose grants are
- * baked in). Needs `--allow-run` on our own binary to re-run, `--allow-write` on the temp folder.
+ * `ets generate` under the scoped grants when this process holds broader ones (not a compiled
+ * binary, whose grants are baked in); a process already scoped must hold the whole plan
+ * ({@linkcode checkGrantsHeld}). Needs `--allow-run` on our own binary to re-run, `--allow-write` on the temp folder.
  */
 export async function prepareScopedGenerate(
   config: GenerateConfig,
@@ -79,15 +78,11 @@ export async function prepareScopedGenerate(
   const execPath = Deno.execPath();
   const denoDir = readEnv("DENO_DIR");
   if (!hasBroadGrants() || isCompiledBinary()) {
-    const plan = permissionPlan(config, {
-      execPath,
-      allowDirs: options.allowDirs,
-      denoDir,
-    });
-    return {
-      relaunched: false,
-      childFlags: childPermissionFlags(config, plan),
-    };
+    const plan = permissionPlan(config, { execPath, allowDirs: options.allowDirs });
+    // already scoped (a re-run, the user's own flags, the site's launcher flags): the run needs
+    // all of its plan, and its children get no more than this process holds
+    checkGrantsHeld(plan);
+    return { relaunched: false, childFlags: childPermissionFlags(config, plan) };
   }
   const tempDir = options.dryRun ? undefined : await Deno.makeTempDir({ prefix: "ets-run-" });
   const removeTemp = async () => {
