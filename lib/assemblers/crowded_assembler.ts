@@ -178,7 +178,7 @@ export class CrowdedAssembler implements Assembler {
     const options = this.#options;
     const geometry = sim.sampleGeometry();
     const classes = await placementClasses(options, geometry, this.#shapes);
-    checkCrowding(classes, geometry, options.margin_nm);
+    checkCrowding(classes, geometry, options.margin_nm, options.gap_nm);
     const started = performance.now();
     const placement = placeCrowded(classes, geometry, sim.random, {
       marginNm: options.margin_nm,
@@ -281,6 +281,7 @@ export const crowdedAssemblerDefinition: AssemblerDefinition<CrowdedOptions> = {
       await placementClasses(options, geometry, new Map()),
       geometry,
       options.margin_nm,
+      options.gap_nm,
     );
   },
   planClasses(options, geometry): PlannedClass[] {

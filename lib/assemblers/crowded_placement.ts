@@ -70,8 +70,12 @@ export class CrowdingError extends Error {
 /** Largest number of occupancy cells (64 Mi, one byte each). */
 const MAX_CELLS = 1 << 26;
 
-/** Largest fraction of the ice the particles may fill (random packings jam near 0.3–0.4). */
-export const MAX_FILL_FRACTION = 0.3;
+/**
+ * Largest fraction of the ice the particles may claim on the placement grid (each particle's
+ * grown shape, {@linkcode occupancyShape}). Random sequential packings jam near 0.45; placement
+ * slows down sharply before that.
+ */
+export const MAX_FILL_FRACTION = 0.4;
 
 /**
  * The occupancy cell for these shapes: a fifth of the smallest radius, no finer than a twelfth of
@@ -92,18 +96,21 @@ export function chooseCellNm(
 
 /**
  * Checks before anything is placed that the classes can fit: each class must fit in the ice
- * thickness, and together they may fill at most {@linkcode MAX_FILL_FRACTION} of the ice around
- * the field of view. Throws a {@linkcode CrowdingError} saying what does not fit and how many
- * would. Needs no permissions.
+ * thickness, and together their grown shapes (what placement claims: the shape on the occupancy
+ * grid, plus half the gap) may fill at most {@linkcode MAX_FILL_FRACTION} of the ice around the
+ * field of view. Throws a {@linkcode CrowdingError} saying what does not fit and how many would.
+ * Needs no permissions.
  */
 export function checkCrowding(
   classes: readonly PlacementClass[],
   geometry: SampleGeometry,
   marginNm = 0,
+  gapNm = 0,
 ): void {
+  const active = classes.filter((c) => c.count > 0);
+  if (active.length === 0) return;
   const thickness = maxIceThickness(geometry);
-  for (const c of classes) {
-    if (c.count === 0) continue;
+  for (const c of active) {
     const thinnest = Math.min(...c.shape.dims) * c.shape.voxelNm;
     if (thinnest > thickness) {
       throw new CrowdingError(
@@ -114,20 +121,27 @@ export function checkCrowding(
     }
   }
   const ice = iceVolumeInView(geometry, marginNm);
-  const filled = classes.reduce((sum, c) => sum + c.count * c.shape.volumeNm3, 0);
-  if (ice <= 0 && filled > 0) {
+  if (ice <= 0) {
     throw new CrowdingError("there is no ice in the field of view (check the sample's hole)");
   }
-  if (filled > MAX_FILL_FRACTION * ice) {
-    const share = classes.map((c) => `${c.count} ${c.name}`).join(" + ");
-    const scale = (MAX_FILL_FRACTION * ice) / filled;
-    const fits = classes.map((c) => `${Math.floor(c.count * scale)} ${c.name}`).join(" + ");
+  const cell = chooseCellNm(active.map((c) => c.shape), geometry, marginNm);
+  const claimed = active.reduce(
+    (sum, c) => sum + c.count * occupancyShape(c.shape, cell, gapNm).volumeNm3,
+    0,
+  );
+  const filled = active.reduce((sum, c) => sum + c.count * c.shape.volumeNm3, 0);
+  if (claimed > MAX_FILL_FRACTION * ice) {
+    const share = active.map((c) => `${c.count} ${c.name}`).join(" + ");
+    const scale = (MAX_FILL_FRACTION * ice) / claimed;
+    const fits = active.map((c) => `${Math.floor(c.count * scale)} ${c.name}`).join(" + ");
     throw new CrowdingError(
       `${share} would fill ${(100 * filled / ice).toFixed(0)}% of the ${
         (ice / 1e6).toFixed(3)
-      } µm³ of ice in view; at most ${
+      } µm³ of ice in view (${
+        (100 * claimed / ice).toFixed(0)
+      }% with the placement's clearance); at most ${
         (100 * MAX_FILL_FRACTION).toFixed(0)
-      }% can be placed at random without overlaps (e.g. ${fits})`,
+      }% can be placed at random without overlaps: e.g. ${fits}`,
     );
   }
 }
@@ -237,11 +251,27 @@ function claimCells(
   const [sx, sy, sz] = shape.dims;
   const [cx, cy, cz] = shape.centre;
   const inv = 1 / shape.voxelNm;
-  const lo = (p: number, o: number) => Math.floor((p - r - o) / cell);
-  const hi = (p: number, o: number) => Math.floor((p + r - o) / cell);
-  const x0 = lo(position[0], ox), x1 = hi(position[0], ox);
-  const y0 = lo(position[1], oy), y1 = hi(position[1], oy);
-  const z0 = lo(position[2], oz), z1 = hi(position[2], oz);
+  // the rotated map box (tighter than the bounding sphere for long or flat particles)
+  const low = [0, 0, 0], high = [0, 0, 0];
+  const v = shape.voxelNm;
+  const box = [0, 1, 2].map((d) => [
+    (-0.5 - shape.centre[d]!) * v,
+    (shape.dims[d]! - 0.5 - shape.centre[d]!) * v,
+  ]);
+  for (let d = 0; d < 3; d++) {
+    for (let e = 0; e < 3; e++) {
+      const a = m[3 * d + e]! * box[e]![0]!, b = m[3 * d + e]! * box[e]![1]!;
+      low[d]! += Math.min(a, b);
+      high[d]! += Math.max(a, b);
+    }
+  }
+  const lo = (d: number, o: number) =>
+    Math.floor((position[d]! + Math.max(low[d]!, -r) - o) / cell);
+  const hi = (d: number, o: number) =>
+    Math.floor((position[d]! + Math.min(high[d]!, r) - o) / cell);
+  const x0 = lo(0, ox), x1 = hi(0, ox);
+  const y0 = lo(1, oy), y1 = hi(1, oy);
+  const z0 = lo(2, oz), z1 = hi(2, oz);
   const r2 = r * r;
   for (let k = z0; k <= z1; k++) {
     const dz = oz + (k + 0.5) * cell - position[2];
