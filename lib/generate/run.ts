@@ -9,7 +9,14 @@
 import type { LogLevel, LogRecord, Sink } from "@logtape/logtape";
 import { findAssembler, randomRunSeed } from "../assemblers/mod.ts";
 import { ChimeraPool } from "../chimera/mod.ts";
-import { dirnameOf, type GenerateConfig, requireRunFits, runNeedsOf } from "../config/mod.ts";
+import {
+  dirnameOf,
+  type GenerateConfig,
+  humanBytes,
+  requireRunFits,
+  type RunEstimate,
+  runNeedsOf,
+} from "../config/mod.ts";
 import { EtsError, inputError } from "../errors/mod.ts";
 import { formatLogLine, getLogger, setupLogging } from "../log/mod.ts";
 import {
@@ -257,7 +264,7 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
   const planned = shardSize(config.numStacks, shard);
   const fits = (stacksToDo: number, disk?: number) => {
     const workers = workerCountFor(config, options, stacksToDo);
-    requireRunFits(
+    return requireRunFits(
       runNeedsOf(config, {
         stacksToDo,
         workers,
@@ -304,24 +311,26 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
   const usesChimera = definition.usesChimera(config.assemblerOptions) && todo.length > 0;
   const servers = usesChimera ? Math.max(1, Math.min(config.numChimeraWindows, workers)) : 0;
   const engineThreads = engineThreadsFor(config, options, workers);
-  fits(todo.length, await freeDiskBytes(config.root));
+  const estimate = fits(todo.length, await freeDiskBytes(config.root));
 
   if (options.dryRun) {
     const disk = estimateDisk(config, todo.length, workers, await assemblyBytes(config));
-    for (
-      const line of formatPlan({
-        config,
-        runSeed,
-        seedDrawn,
-        stacks,
-        kept,
-        shard,
-        workers,
-        servers,
-        engineThreads,
-        disk,
-      })
-    ) print(line);
+    const planLines = formatPlan({
+      config,
+      runSeed,
+      seedDrawn,
+      stacks,
+      kept,
+      shard,
+      workers,
+      servers,
+      engineThreads,
+      disk,
+    });
+    // the memory estimate (docs/sizes.md) after the disk line, before the stack table
+    const blank = planLines.indexOf("");
+    planLines.splice(blank < 0 ? planLines.length : blank, 0, memoryLine(estimate));
+    for (const line of planLines) print(line);
     if (!options.resume && (await pathExists(`${config.root}/raw_data`))) {
       print(`  note: "${config.root}/raw_data" exists; the run would be refused without --resume`);
     }
@@ -611,6 +620,13 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
       await closeLogging();
     }
   }
+}
+
+/** The plan's memory line. Pure. */
+function memoryLine(estimate: RunEstimate): string {
+  return `  memory needed:   ${humanBytes(estimate.memory)} (${
+    humanBytes(estimate.perWorkerMemory)
+  } per worker's engine run; see docs/sizes.md)`;
 }
 
 /** Stacks of a shard (or of the whole run), counted without listing them. Pure. */
