@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { excerpt } from "../errors/mod.ts";
 import { InputFileError } from "./config_error.ts";
 
 /** One template row: pixel position and ZXZ angles (degrees; 0 when the table has 3 columns). */
@@ -40,10 +41,10 @@ export function parseCoordTemplate(
       const n = Number(tokens[0]);
       const m = Number(tokens[1] ?? "6");
       if (!Number.isInteger(n) || n < 0) {
-        fail(i + 1, `the header must start with the particle count, got "${line}"`);
+        fail(i + 1, `the header must start with the particle count, got ${excerpt(line)}`);
       }
       if (!Number.isInteger(m) || m < 3) {
-        fail(i + 1, `the header's column count must be at least 3, got "${line}"`);
+        fail(i + 1, `the header's column count must be at least 3, got ${excerpt(line)}`);
       }
       count = n;
       columns = m;
@@ -55,7 +56,7 @@ export function parseCoordTemplate(
     if (
       values.length < needed || values.slice(0, needed).some((value) => !Number.isFinite(value))
     ) {
-      fail(i + 1, `expected ${needed} numbers, got "${line}"`);
+      fail(i + 1, `expected ${needed} numbers, got ${excerpt(line)}`);
     }
     rows.push({
       position: [values[0] ?? 0, values[1] ?? 0, values[2] ?? 0],

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { inputError } from "../errors/mod.ts";
+import { excerpt, inputError } from "../errors/mod.ts";
 
 /** A parsed table: `rows.length` rows of `columns` numbers each. */
 export interface EngineTable {
@@ -39,7 +39,9 @@ export function parseEngineTable(text: string, fileName: string, minColumns: num
       const m = parseNumber(tokens[0] ?? ""), n = parseNumber(tokens[1] ?? "");
       if (!Number.isInteger(m) || !Number.isInteger(n) || m < 0 || n < 1) {
         throw inputError(
-          `Cannot read "${fileName}": line ${lineNo}: expected the table size "rows columns", got "${raw.trim()}"`,
+          `Cannot read "${fileName}": line ${lineNo}: expected the table size "rows columns", got ${
+            excerpt(raw.trim())
+          }`,
           { file: fileName, line: lineNo },
         );
       }
@@ -63,7 +65,7 @@ export function parseEngineTable(text: string, fileName: string, minColumns: num
     const bad = row.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
       throw inputError(
-        `Cannot read "${fileName}": line ${lineNo}: "${tokens[bad]}" is not a number`,
+        `Cannot read "${fileName}": line ${lineNo}: ${excerpt(tokens[bad] ?? "")} is not a number`,
         { file: fileName, line: lineNo },
       );
     }

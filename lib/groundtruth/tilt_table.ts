@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { inputError } from "../errors/mod.ts";
+import { excerpt, inputError } from "../errors/mod.ts";
 import type { TiltGeometry } from "./types.ts";
 
 /** One row of the tilt table as read back. */
@@ -62,7 +62,9 @@ export function parseTiltCsv(text: string, name: string): TiltTableRow[] {
       const v = Number(cell);
       if (cell === "" || !Number.isFinite(v)) {
         throw inputError(
-          `Cannot read "${name}": line ${lineNo}: "${column}" must be a number, got "${cell}"`,
+          `Cannot read "${name}": line ${lineNo}: "${column}" must be a number, got ${
+            excerpt(cell)
+          }`,
           { file: name, line: lineNo },
         );
       }
