@@ -6,9 +6,9 @@
  * @module
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { loadConfig } from "../config/mod.ts";
+import { loadConfig, resolvePath } from "../config/mod.ts";
 import { inputError } from "../errors/mod.ts";
-import { permissionFlags, permissionPlan, shardStackIds } from "../generate/mod.ts";
+import { checkRoot, permissionFlags, permissionPlan, shardStackIds } from "../generate/mod.ts";
 import { writeFileAtomic } from "../platform/mod.ts";
 import {
   buildSlurmScripts,
@@ -92,8 +92,16 @@ export function slurmCommand() {
       parsePositiveInteger,
     )
     .option("--mem <m>", "memory per task, e.g. 8G", parseSlurmMemory)
+    .option(
+      "--allow-dir <dir>",
+      "also read files the engine template (sim.txt) names from this folder (repeatable; " +
+        "default: only the config's folder)",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(async (options) => {
-      const config = await loadConfig(options.input, { root: options.root });
+      const allowDirs = (options.allowDir ?? []).map((dir) => resolvePath(Deno.cwd(), dir));
+      const config = await loadConfig(options.input, { root: options.root, allowDirs });
+      checkRoot(config);
       if (config.seed === undefined) {
         throw inputError(
           `Cannot plan a Slurm run: the config has no "seed", and every array task must use the same one (add e.g. "seed: 1234")`,
@@ -109,7 +117,9 @@ export function slurmCommand() {
       const root = config.root;
       const dir = slurmDir(root);
       const logDir = `${dir}/logs`;
-      const flags = permissionFlags(permissionPlan(config, { execPath: Deno.execPath() }));
+      const flags = permissionFlags(
+        permissionPlan(config, { execPath: Deno.execPath(), allowDirs }),
+      );
       let scripts;
       try {
         scripts = buildSlurmScripts({
@@ -125,6 +135,7 @@ export function slurmCommand() {
           cpusPerTask: options.cpusPerTask,
           mem: options.mem,
           workersFlag: true,
+          allowDirs,
         });
       } catch (error) {
         if (error instanceof RangeError) {

@@ -6,7 +6,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { loadConfig } from "../config/mod.ts";
-import { runGenerate } from "../generate/mod.ts";
+import { checkRoot, runGenerate } from "../generate/mod.ts";
 
 /**
  * Builds the `validate` subcommand. Needs no permissions to build; running it needs --allow-read
@@ -20,8 +20,18 @@ export function validateCommand() {
     )
     .option("-i, --input <config>", "the YAML config (default: the embedded templates/config.yaml)")
     .option("--root <dir>", "project folder (overrides the config's root)")
+    .option(
+      "--allow-dir <dir>",
+      "also read files the engine template (sim.txt) names from this folder (repeatable; " +
+        "default: only the config's folder)",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(async (options) => {
-      const config = await loadConfig(options.input, { root: options.root });
+      const config = await loadConfig(options.input, {
+        root: options.root,
+        allowDirs: options.allowDir,
+      });
+      checkRoot(config);
       console.log(`OK: ${options.input ?? "templates/config.yaml"} is a valid config`);
       for (const warning of config.warnings) console.log(`  warning: ${warning}`);
       await runGenerate({ config, dryRun: true, resume: false });

@@ -35,6 +35,8 @@ export interface SlurmScriptOptions extends SlurmResources {
   logDir: string;
   /** Whether `ets generate` takes `--workers` (then each task runs one per allocated CPU). */
   workersFlag?: boolean;
+  /** Folders granted with `--allow-dir` (absolute), passed on to every task's generate. */
+  allowDirs?: string[];
 }
 
 /** The three scripts' text. */
@@ -111,6 +113,8 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
   // one worker per allocated CPU (Slurm sets SLURM_CPUS_PER_TASK only with --cpus-per-task;
   // a task gets one CPU otherwise), not one per CPU of the node
   const workers = options.workersFlag ? ' --workers "${SLURM_CPUS_PER_TASK:-1}"' : "";
+  const allowDirs = (options.allowDirs ?? []).map((dir) => ` --allow-dir ${shellQuote(dir)}`)
+    .join("");
   const generate = [
     "#!/bin/bash",
     `# Written by "ets slurm": ${options.shards} array tasks, one per shard of`,
@@ -131,7 +135,7 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     "fi",
     `exec ${ets} generate${input} --root ${
       shellQuote(options.root)
-    } --shard "\${SLURM_ARRAY_TASK_ID}/${options.shards}" --resume${workers}`,
+    } --shard "\${SLURM_ARRAY_TASK_ID}/${options.shards}" --resume${workers}${allowDirs}`,
     "",
   ].join("\n");
   const merge = [

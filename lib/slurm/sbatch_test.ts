@@ -134,3 +134,8 @@ Deno.test("the scripts run: each task passes its shard; submit chains two sbatch
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every array task's generate gets the --allow-dir folders", () => {
+  const { generate } = buildSlurmScripts({ ...base, allowDirs: ["/data/tables", "/data/my maps"] });
+  assertStringIncludes(generate, " --allow-dir /data/tables --allow-dir '/data/my maps'");
+});
