@@ -7,7 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { inputError } from "../errors/mod.ts";
-import { reconstructStack } from "../reconstruct/mod.ts";
+import { reconstructStack, thicknessBesideStack } from "../reconstruct/mod.ts";
 
 function positiveInteger(what: string, max: number) {
   return (value: string): number => {
@@ -105,7 +105,7 @@ export function reconstructCommand() {
         input: stack,
         output,
         bin: options.bin,
-        thicknessNm: options.thickness,
+        thicknessNm: options.thickness ?? await thicknessBesideStack(stack),
         geometry: options.geometry,
         filter: options.radial,
         threads: options.threads,

@@ -15,7 +15,7 @@ export {
 } from "./reconstruct.ts";
 export { DEFAULT_RADIAL_FILTER, type RadialFilter } from "./ramp_filter.ts";
 export { gridOriginAngst, sampleToVoxel, type VolumeGrid, volumeGrid } from "./grid.ts";
-export { type GeometryMode, stackPrefix } from "./tilt_source.ts";
+export { type GeometryMode, stackPrefix, thicknessBesideStack } from "./tilt_source.ts";
 export { DEFAULT_LABEL_LEVEL } from "./labels.ts";
 export {
   labelFileNames,

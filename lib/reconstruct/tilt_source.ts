@@ -181,3 +181,28 @@ export function filterAlongY(tiltAxisDeg: number, stackPath: string): boolean {
     { file: stackPath },
   );
 }
+
+/**
+ * The thickness (nm) of the tomogram the stack's RELION 5 tilt-series set describes
+ * (`NAME_i_tomograms.star` beside it: rlnTomoSizeZ × rlnTomoTiltSeriesPixelSize), or undefined.
+ * Needs --allow-read on the stack's folder.
+ */
+export async function thicknessBesideStack(stackPath: string): Promise<number | undefined> {
+  const text = await readIfExists(`${stackPrefix(stackPath)}_tomograms.star`);
+  if (text === undefined) return undefined;
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  const start = lines.indexOf("data_global");
+  if (start < 0) return undefined;
+  const labels: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line === "" || line === "loop_") continue;
+    if (line.startsWith("_")) labels.push(line.slice(1).split(/\s+/)[0]!);
+    else {
+      const row = line.split(/\s+/);
+      const value = (label: string) => Number(row[labels.indexOf(label)]);
+      const nm = value("rlnTomoSizeZ") * value("rlnTomoTiltSeriesPixelSize") / 10;
+      return Number.isFinite(nm) && nm > 0 ? nm : undefined;
+    }
+  }
+  return undefined;
+}
