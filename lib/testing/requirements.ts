@@ -147,7 +147,7 @@ export const REPOSITORY = new URL("../..", import.meta.url).pathname.replace(/\/
  * The shared read-only reference folder beside the repository (`../shared` from its root), as an
  * absolute path without a trailing slash.
  */
-export const SHARED = new URL("../../../shared", import.meta.url).pathname.replace(/\/$/, "");
+export const SHARED = `${REPOSITORY.slice(0, REPOSITORY.lastIndexOf("/"))}/shared`;
 
 /** `relative` inside {@linkcode SHARED}. */
 export function sharedPath(relative: string): string {
