@@ -16,6 +16,7 @@ import { moveFile, removeTree, rewriteTiltSeries } from "./outputs.ts";
 import { tiltProgressReader } from "./progress.ts";
 import type { Shard, StackPlan } from "./plan.ts";
 import { StackSimulation, TEM_SIMULATOR_LINE_LIMIT } from "./simulation.ts";
+import { writeFileAtomic } from "../platform/mod.ts";
 
 /** What a stack needs from its worker. */
 export interface StackContext {
@@ -146,8 +147,9 @@ export async function runStack(
       workDir,
       context.engine.embedded ? undefined : TEM_SIMULATOR_LINE_LIMIT,
     );
-    for (const [path, text] of input.coordFiles) await Deno.writeTextFile(path, text);
-    await Deno.writeTextFile(input.files.input, input.text);
+    // atomic (temp + rename): never written through a symbolic link planted at the name
+    for (const [path, text] of input.coordFiles) await writeFileAtomic(path, text);
+    await writeFileAtomic(input.files.input, input.text);
     checkAbort();
 
     const gate = context.engineGate ?? ((run) => run());

@@ -9,6 +9,7 @@ import { encodeMrcHeader, MrcStats, type MrcWriteOptions } from "./encode.ts";
 import { FEI1_BLOCK_BYTES } from "./extended_header.ts";
 import { HEADER_BYTES, type MrcHeader } from "./header.ts";
 import { readMrcHeader } from "./read.ts";
+import { refuseSymlink } from "../platform/mod.ts";
 
 /** Whether `header` describes a file whose header {@linkcode reheaderMrcSeries} may replace. */
 export function canReheader(header: MrcHeader, tiltAngles: number[]): boolean {
@@ -40,6 +41,7 @@ export async function reheaderMrcSeries(
   stats.m2 = header.rms * header.rms * stats.count;
   const bytes = encodeMrcHeader(header.nx, header.ny, header.nz, stats, options, true);
   if (bytes.length !== HEADER_BYTES + header.extendedHeaderBytes) return false;
+  refuseSymlink(path); // rewritten in place: never through a link planted at the name
   const file = await Deno.open(path, { write: true });
   try {
     let written = 0;

@@ -104,7 +104,8 @@ export class MrcSeriesWriter {
     const temp = tempPathFor(path);
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(temp, { write: true, create: true, truncate: true });
+      // created new (O_EXCL): never through a symbolic link planted at the temp name
+      file = await Deno.open(temp, { write: true, createNew: true });
     } catch (error) {
       throw writeError(path, error);
     }
