@@ -35,13 +35,14 @@ async function children(pid: number): Promise<number[]> {
 Deno.test("pool: a Chimera 1 program (--start RESTServer) drives a basic particle", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera1-" }));
   try {
-    // "chimera --start RESTServer": our server (no token, like Chimera 1), run as a child
+    // "chimera --start RESTServer": our server, run as a child, with the token the pool hands
+    // external servers (ETS_CHIMERA_TOKEN; Chimera 1 itself ignores it and the bearer header)
     const chimera = await script(
       dir,
       "chimera",
       `[ "$1 $2" = "--start RESTServer" ] || exit 9\n` +
-        `"${Deno.execPath()}" run --quiet --no-prompt -A "${MAIN}" chimera-server --port 0 ` +
-        `--allow-dir "${dir}" &\nwait`,
+        `printf '%s\\n' "$ETS_CHIMERA_TOKEN" | "${Deno.execPath()}" run --quiet --no-prompt -A ` +
+        `"${MAIN}" chimera-server --port 0 --token-stdin --allow-dir "${dir}" &\nwait`,
     );
     const data = new Float32Array(6 * 5 * 4).map((_, i) => i * 0.5);
     await Deno.writeFile(`${dir}/m.mrc`, encodeMrc(6, 5, 4, data, { voxelSize: 2 }));

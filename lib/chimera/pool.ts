@@ -89,6 +89,13 @@ export function backendFor(execPath: string | undefined): ChimeraBackend {
   return base.includes("chimerax") ? "chimerax" : "chimera1";
 }
 
+/**
+ * The environment variable that tells an external server's launch (Chimera 1, ChimeraX, or a
+ * wrapper script in front of them) the pool's token, which every request carries as
+ * `Authorization: Bearer`. Embedded servers read it from stdin (`--token-stdin`).
+ */
+export const TOKEN_VARIABLE = "ETS_CHIMERA_TOKEN";
+
 /** A random token (128 bits, hex). */
 function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -180,7 +187,13 @@ export class ChimeraPool {
     const label = `Chimera server ${slot.index + 1}`;
     const execPath = this.#options.execPath;
     if (this.#backend === "chimera1") {
-      return { command: execPath!, args: ["--start", "RESTServer"], label, external: true };
+      return {
+        command: execPath!,
+        args: ["--start", "RESTServer"],
+        label,
+        external: true,
+        env: { [TOKEN_VARIABLE]: this.#token },
+      };
     }
     if (this.#backend === "chimerax") {
       return {
@@ -188,6 +201,7 @@ export class ChimeraPool {
         args: ["--nogui", "--nostatus", "--cmd", "remotecontrol rest start port 0 json true"],
         label,
         external: true,
+        env: { [TOKEN_VARIABLE]: this.#token },
       };
     }
     const cwd = Deno.cwd();
@@ -352,10 +366,9 @@ export class ChimeraPool {
     if (proc === undefined || !proc.alive) throw new ServerFailure("the server is not running");
     const params = new URLSearchParams({ command });
     const headers: Record<string, string> = {};
-    if (this.#backend === "embedded") {
-      params.set("token", this.#token);
-      headers.authorization = `Bearer ${this.#token}`;
-    }
+    // in a header only (a URL ends up in error messages and logs); Chimera 1 and ChimeraX ignore
+    // it, a wrapper in front of them may check it
+    headers.authorization = `Bearer ${this.#token}`;
     const controller = new AbortController();
     let cause: ServerFailure | PoolClosed | undefined;
     const timer = setTimeout(() => {
@@ -464,7 +477,9 @@ function connectionProblem(error: unknown, port: number): string {
   const cause = error instanceof Error && error.cause !== undefined
     ? (error.cause instanceof Error ? error.cause.message : String(error.cause))
     : "";
-  const detail = cause === "" ? message : `${message}: ${cause}`;
+  // fetch's cause repeats the URL (the command); keep what went wrong
+  const detail = (cause === "" ? message : `${message}: ${cause}`)
+    .replace(/error sending request for url \([^)]*\):?\s*/g, "");
   if (/unreachable|refused|not available|ENETUNREACH|EADDRNOTAVAIL|ECONNREFUSED/i.test(detail)) {
     return `cannot connect to 127.0.0.1 port ${port} (${detail}); is the loopback interface ` +
       `("lo") up? The Chimera servers are reached over it`;

@@ -26,6 +26,8 @@ export interface ServerLaunch {
    * with `--token-stdin`, so that it never shows in the process list).
    */
   stdinLine?: string;
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 /** Keeps the last `max` lines of output. */
@@ -117,7 +119,7 @@ export class ServerProcess {
         stdout: "piped",
         stderr: "piped",
         detached: POSIX,
-        env: childEnv(launch.external ? "external" : "ets"),
+        env: childEnv(launch.external ? "external" : "ets", launch.env),
       }).spawn();
     } catch (error) {
       throw runtimeError(
