@@ -133,7 +133,12 @@ Deno.test("generate: SIGINT stops everything; --resume finishes with the same by
     for (const record of metadata) assert(["done", "pending"].includes(record.status));
     // Temp dirs are gone; only complete stacks are in raw_data.
     const rootNames = [...Deno.readDirSync(run.root)].map((e) => e.name).sort();
-    assertEquals(rootNames, ["Test.log", "raw_data", "sim_metadata.json"]);
+    assertEquals(rootNames, [
+      "Test.log",
+      "dataset_fingerprint.json",
+      "raw_data",
+      "sim_metadata.json",
+    ]);
     assertStringIncludes(await Deno.readTextFile(`${run.root}/Test.log`), "Interrupted by SIGINT");
     const stackDirs = [...Deno.readDirSync(`${run.root}/raw_data`)].map((e) => e.name).sort();
     assertEquals(stackDirs, done.map((id: number) => `Test_${id}`).sort());
