@@ -248,7 +248,7 @@ export async function parseConfigText(
       locations.lineOf(["assembler"]),
       `unknown assembler "${raw.assembler}"${didYouMean(raw.assembler, assemblerNames())}; known: ${
         assemblerNames().join(", ")
-      }`,
+      }, or a module you wrote ("./my_assembler.ts", docs/assemblers.md)`,
       "assembler",
     );
   }
