@@ -6,7 +6,8 @@
  * numpy, scipy, scikit-image, mrcfile): particle centres found in the reconstruction, labels
  * placed again by scipy and overlapping the reconstructed density, scikit-image's iradon slice by
  * slice with the .rawtlt angles, and a direct numpy back-projection with the tilt table's full
- * geometry. Also the command's bad-input paths.
+ * geometry; and the .tlt angles against a least-squares fit of IMOD's projection model (scipy).
+ * Also the command's bad-input paths.
  */
 import { writeStackGroundTruth } from "../lib/groundtruth/mod.ts";
 import { readMrcHeader } from "../lib/mrc/mod.ts";
@@ -174,6 +175,7 @@ interface Checks {
   iradon_corr_z_flipped: number;
   direct_corr: number;
   direct_max_rel_diff: number;
+  tlt_max_error_deg: number;
 }
 
 const python = await requirements(pythonModules("mrcfile", "numpy", "scipy", "skimage"));
@@ -233,6 +235,8 @@ python.test("ets reconstruct: centres, labels and density agree with numpy/scipy
     assert(c.iradon_corr_z_flipped < 0.5, `z-flipped correlation ${c.iradon_corr_z_flipped}`);
     assert(c.direct_corr > 0.99999, `correlation with direct back-projection ${c.direct_corr}`);
     assert(c.direct_max_rel_diff < 1e-4, `max difference ${c.direct_max_rel_diff}`);
+    // the .tlt holds the rotation about the tilt axis of IMOD's model, fitted independently
+    assert(c.tlt_max_error_deg < 2e-4, `.tlt off IMOD's model by ${c.tlt_max_error_deg}°`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
