@@ -112,4 +112,3 @@ export {
   runningShards,
 } from "./lock.ts";
 export { engineTimeoutSeconds } from "./engine_runner.ts";
-export { preflightGenerate } from "./run.ts";

@@ -8,7 +8,8 @@
  * process, both cores) and by numpy/scipy (the R-weighting filter with numpy's FFT, bilinear
  * back-projection with `scipy.ndimage.map_coordinates` per z plane and tilt, the full geometry of
  * the tilt table — the reference of tests/fixtures/reconstruct/check_reconstruction.py). Wall
- * time and peak resident memory come from GNU time (`/usr/bin/time -f "%e %M"`).
+ * time, CPU time (user + system) and peak resident memory come from GNU time
+ * (`/usr/bin/time -f "%e %U %S %M"`). On a shared machine compare the CPU times.
  *
  * Usage: deno run -A scripts/bench/reconstruct.ts [--size N] [--tilts N] [--thickness NM]
  *        [--bins 1,2] [--no-numpy]
@@ -83,16 +84,18 @@ with mrcfile.new_mmap(out, shape=(nz, ny, nx), mrc_mode=2, overwrite=True) as v:
         v.data[k] = plane
 `;
 
-async function timed(cmd: string[]): Promise<{ seconds: number; peakMiB: number }> {
+async function timed(
+  cmd: string[],
+): Promise<{ seconds: number; cpuSeconds: number; peakMiB: number }> {
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%e %M", ...cmd],
+    args: ["-f", "%e %U %S %M", ...cmd],
     stdout: "null",
     stderr: "piped",
   }).output();
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   if (!out.success) throw new Error(`${cmd.join(" ")} failed:\n${err.join("\n")}`);
-  const [seconds, kib] = err.at(-1)!.split(" ").map(Number);
-  return { seconds: seconds!, peakMiB: kib! / 1024 };
+  const [seconds, user, sys, kib] = err.at(-1)!.split(" ").map(Number);
+  return { seconds: seconds!, cpuSeconds: user! + sys!, peakMiB: kib! / 1024 };
 }
 
 const dir = await Deno.makeTempDir({ prefix: "ets-bench-reconstruct-" });
@@ -154,7 +157,11 @@ try {
       "-o",
       `${dir}/ets_${bin}.mrc`,
     ]);
-    let line = `bin ${bin}: ets ${ets.seconds.toFixed(1)} s, ${ets.peakMiB.toFixed(0)} MiB peak`;
+    const show = (r: { seconds: number; cpuSeconds: number; peakMiB: number }) =>
+      `${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU, ${
+        r.peakMiB.toFixed(0)
+      } MiB peak`;
+    let line = `bin ${bin}: ets ${show(ets)}`;
     if (NUMPY) {
       const np = await timed([
         "/usr/bin/python3",
@@ -166,8 +173,9 @@ try {
         String(bin),
         String(THICKNESS),
       ]);
-      line += `; numpy/scipy ${np.seconds.toFixed(1)} s, ${np.peakMiB.toFixed(0)} MiB peak; ` +
-        `time ratio ets/numpy ${(ets.seconds / np.seconds).toFixed(2)}`;
+      line += `; numpy/scipy ${show(np)}; wall ratio ets/numpy ${
+        (ets.seconds / np.seconds).toFixed(2)
+      }, CPU ratio ${(ets.cpuSeconds / np.cpuSeconds).toFixed(2)}`;
     }
     console.log(line);
     for (const f of [`${dir}/ets_${bin}.mrc`, `${dir}/np_${bin}.mrc`]) {
