@@ -479,6 +479,25 @@ const CASES: BadCase[] = [
     args: ["tem-simulator", "DIR/in.txt"],
     noOutputs: ["tiltseries.mrc", "tiltseries_nonoise.mrc", "simulator.log"],
   },
+  // ---- a real generate (it re-runs itself under scoped grants): sizes checked before
+  {
+    name: "generate with a PDB of huge extent",
+    kind: "pdb",
+    child: true,
+    keys: { model: '"model.pdb"' },
+    files: {
+      "model.pdb": PDB.replace("  11.104   6.134  -6.504", "-9999.00-9999.00-9999.0")
+        .replace("  13.149   5.909  -5.148", "99999.0099999.0099999.0"),
+    },
+    args: ["generate", "-i", "DIR/config.yaml"],
+  },
+  {
+    name: "generate with num_stacks 10^7",
+    kind: "config",
+    child: true,
+    keys: { num_stacks: "10000000" },
+    args: ["generate", "-i", "DIR/config.yaml"],
+  },
   // ---- locks (a live holder: this process)
   {
     name: "second generate on a locked root",

@@ -38,7 +38,8 @@ export interface PlacementOptions {
   gapNm?: number;
   /** Candidates tried per particle before giving up (default 20000). */
   maxAttempts?: number;
-  /** Cell of the occupancy grid, nm (default: from the particle sizes). */
+  /** Cell of the occupancy grid, nm (default: from the particle sizes; never finer than 64 Mi
+   * cells allow). */
   cellNm?: number;
 }
 
@@ -78,20 +79,23 @@ const MAX_CELLS = 1 << 26;
 export const MAX_FILL_FRACTION = 0.4;
 
 /**
- * The occupancy cell for these shapes: a fifth of the smallest radius, no finer than a twelfth of
- * the largest (speed) nor than the grid size allows. Needs no permissions.
+ * The occupancy cell for these shapes: `requested`, else a fifth of the smallest radius, no finer
+ * than a twelfth of the largest (speed); never finer than the grid size allows. Needs no
+ * permissions.
  */
 export function chooseCellNm(
   shapes: readonly ParticleShape[],
   geometry: SampleGeometry,
   marginNm = 0,
+  requested?: number,
 ): number {
   const radii = shapes.map((shape) => shape.radiusNm);
   const smallest = Math.min(...radii), largest = Math.max(...radii);
   const [w, h] = geometry.fieldOfViewNm;
   const volume = (w + 2 * (marginNm + largest)) * (h + 2 * (marginNm + largest)) *
     maxIceThickness(geometry);
-  return Math.max(smallest / 5, largest / 12, Math.cbrt(volume / MAX_CELLS), 0.05);
+  const floor = Math.max(Math.cbrt(volume / MAX_CELLS), 0.05);
+  return Math.max(requested ?? Math.max(smallest / 5, largest / 12), floor);
 }
 
 /**
@@ -106,6 +110,7 @@ export function checkCrowding(
   geometry: SampleGeometry,
   marginNm = 0,
   gapNm = 0,
+  cellNm?: number,
 ): void {
   const active = classes.filter((c) => c.count > 0);
   if (active.length === 0) return;
@@ -124,7 +129,7 @@ export function checkCrowding(
   if (ice <= 0) {
     throw new CrowdingError("there is no ice in the field of view (check the sample's hole)");
   }
-  const cell = chooseCellNm(active.map((c) => c.shape), geometry, marginNm);
+  const cell = chooseCellNm(active.map((c) => c.shape), geometry, marginNm, cellNm);
   const claimed = active.reduce(
     (sum, c) => sum + c.count * occupancyShape(c.shape, cell, gapNm).volumeNm3,
     0,
@@ -184,7 +189,7 @@ export function placeCrowded(
   const maxAttempts = options.maxAttempts ?? 20000;
   const active = classes.filter((c) => c.count > 0);
   if (active.length === 0) return { particles: [], cellNm: 0, candidates: 0 };
-  const cell = options.cellNm ?? chooseCellNm(active.map((c) => c.shape), geometry, margin);
+  const cell = chooseCellNm(active.map((c) => c.shape), geometry, margin, options.cellNm);
   const grown = classes.map((c) => occupancyShape(c.shape, cell, options.gapNm ?? 0));
   const reach = Math.max(...grown.map((shape) => shape.radiusNm));
   const [w, h] = geometry.fieldOfViewNm;

@@ -7,7 +7,12 @@ import {
   type PlacementClass,
   uniformOrientation,
 } from "./crowded_placement.ts";
-import { type ParticleShape, shapeContains, shapeFromMap } from "./particle_shape.ts";
+import {
+  occupancyShape,
+  type ParticleShape,
+  shapeContains,
+  shapeFromMap,
+} from "./particle_shape.ts";
 import { Random } from "./random.ts";
 import { iceHalfThickness, type SampleGeometry } from "./sample_geometry.ts";
 
@@ -153,4 +158,12 @@ Deno.test("crowded placement: what cannot fit is refused before placing", () => 
     CrowdingError,
     "no room found in 50 tries",
   );
+});
+
+Deno.test("crowded placement: a finer cell claims less room around each particle", () => {
+  const coarse = occupancyShape(ball, 2).volumeNm3;
+  const fine = occupancyShape(ball, 0.5).volumeNm3;
+  assert(ball.volumeNm3 < fine && fine < coarse, `${ball.volumeNm3} < ${fine} < ${coarse}`);
+  const few: PlacementClass[] = [{ name: "ball", shape: ball, count: 10 }];
+  assertEquals(placeCrowded(few, geometry, new Random(1), { cellNm: 0.7 }).cellNm, 0.7);
 });

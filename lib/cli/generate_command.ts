@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { loadConfig } from "../config/mod.ts";
 import { runtimeError } from "../errors/mod.ts";
-import { prepareScopedGenerate, runGenerate } from "../generate/mod.ts";
+import { preflightGenerate, prepareScopedGenerate, runGenerate } from "../generate/mod.ts";
 import { runCleanups } from "../platform/mod.ts";
 import { resolveShard, slurmArrayEnv } from "../slurm/mod.ts";
 
@@ -85,6 +85,13 @@ export function generateCommand() {
       const config = await loadConfig(options.input, {
         root: options.root,
         allowDirs: options.allowDir,
+      });
+      // sizes checked here: the scoped re-run cannot read the machine's memory
+      await preflightGenerate({
+        config,
+        shard,
+        workers: options.workers,
+        engineThreads: options.engineThreads,
       });
       // the scoped grants, however ets was started: re-run under them, or hand them to children
       const scoped = await prepareScopedGenerate(config, {

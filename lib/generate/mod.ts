@@ -112,3 +112,4 @@ export {
   runningShards,
 } from "./lock.ts";
 export { engineTimeoutSeconds } from "./engine_runner.ts";
+export { preflightGenerate } from "./run.ts";

@@ -219,7 +219,11 @@ function chimeraDirs(config: GenerateConfig): string[] {
   return [...new Set([config.root, ...inputs.map((file) => dirnameOf(file))])];
 }
 
-function workerCountFor(config: GenerateConfig, options: RunGenerateOptions, stacks: number) {
+function workerCountFor(
+  config: GenerateConfig,
+  options: Pick<RunGenerateOptions, "workers">,
+  stacks: number,
+) {
   const wanted = options.workers ?? config.workers ?? config.numCores ??
     (navigator.hardwareConcurrency || 1);
   return Math.max(0, Math.min(wanted, stacks));
@@ -262,21 +266,7 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
 
   // Sizes first: nothing per stack is materialised before the run is known to fit.
   const planned = shardSize(config.numStacks, shard);
-  const fits = (stacksToDo: number, disk?: number) => {
-    const workers = workerCountFor(config, options, stacksToDo);
-    return requireRunFits(
-      runNeedsOf(config, {
-        stacksToDo,
-        workers,
-        threads: engineThreadsFor(config, options, workers) ?? 1,
-        embedded: config.temSimulatorExecutable === undefined,
-        servers: definition.usesChimera(config.assemblerOptions)
-          ? Math.max(1, Math.min(config.numChimeraWindows, workers))
-          : 0,
-      }),
-      { memory: availableMemory(), disk },
-    );
-  };
+  const fits = (stacksToDo: number, disk?: number) => runFits(options, stacksToDo, disk);
   fits(planned);
 
   // The run seed: configured, else the earlier run's (resume), else drawn now.
@@ -622,6 +612,45 @@ export async function runGenerate(options: RunGenerateOptions): Promise<Generate
   }
 }
 
+/**
+ * Refuses (input error, exit 2, one line with the numbers) a run of `stacksToDo` stacks that
+ * cannot fit the machine (docs/sizes.md); returns the estimate. Memory and disk are compared
+ * where the permissions let them be read (`disk`: free bytes under the root, when known).
+ * Needs --allow-sys=systemMemoryInfo for the memory figure (skipped without it).
+ */
+function runFits(
+  options: Pick<RunGenerateOptions, "config" | "workers" | "engineThreads">,
+  stacksToDo: number,
+  disk?: number,
+): RunEstimate {
+  const { config } = options;
+  const workers = workerCountFor(config, options, stacksToDo);
+  const uses = findAssembler(config.assembler)?.usesChimera(config.assemblerOptions) ?? false;
+  return requireRunFits(
+    runNeedsOf(config, {
+      stacksToDo,
+      workers,
+      threads: engineThreadsFor(config, options, workers) ?? 1,
+      embedded: config.temSimulatorExecutable === undefined,
+      servers: uses ? Math.max(1, Math.min(config.numChimeraWindows, workers)) : 0,
+    }),
+    { memory: availableMemory(), disk },
+  );
+}
+
+/**
+ * The size checks of {@linkcode runGenerate}, for a process about to re-run itself under scoped
+ * grants that will not let the run read the machine's memory: refuses what cannot fit, with
+ * every stack of the run or shard counted (kept stacks of a resume included), before the re-run.
+ * Needs --allow-sys=systemMemoryInfo and read on the root's file system (each skipped without).
+ */
+export async function preflightGenerate(
+  options: Pick<RunGenerateOptions, "config" | "workers" | "engineThreads" | "shard">,
+): Promise<RunEstimate> {
+  const stacks = shardSize(options.config.numStacks, options.shard);
+  return runFits(options, stacks, await freeDiskBytes(options.config.root));
+}
+
 /** The plan's memory line. Pure. */
 function memoryLine(estimate: RunEstimate): string {
   return `  memory needed:   ${humanBytes(estimate.memory)} (${
@@ -637,7 +666,7 @@ function shardSize(numStacks: number, shard?: Shard): number {
 
 function engineThreadsFor(
   config: GenerateConfig,
-  options: RunGenerateOptions,
+  options: Pick<RunGenerateOptions, "engineThreads">,
   workers: number,
 ): number | undefined {
   const cores = navigator.hardwareConcurrency || 1;
