@@ -6,6 +6,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../lib/
 import { encodeMrc } from "../lib/mrc/mod.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const APP = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 interface Server {
   port: number;
@@ -27,7 +28,8 @@ async function startServer(dir: string, token: string, tokenStdin = false): Prom
       "--quiet",
       "--no-prompt",
       "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
+      // the folder, and the app (commands run in a worker off the main thread)
+      `--allow-read=${dir},${APP}`,
       `--allow-write=${dir}`,
       MAIN,
       "chimera-server",
@@ -340,7 +342,7 @@ Deno.test("chimera-server without a token makes one and tells how to pass it", a
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("chimera-server: SIGTERM during a long batch stops it between two commands", async () => {
+Deno.test("chimera-server: SIGTERM during a long batch stops it mid-command", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ets-chimera-term-" }));
   const token = "term-token";
   const data = new Float32Array(64 * 64 * 64).map((_, i) => i % 89);

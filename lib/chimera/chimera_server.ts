@@ -10,11 +10,16 @@
 import { inputError, runtimeError } from "../errors/mod.ts";
 import { getLogger, setupLogging } from "../log/mod.ts";
 import { ConfinedFileAccess } from "./file_access.ts";
-import { ChimeraInterpreter } from "./interpreter.ts";
+import { ChimeraInterpreter, type CommandOutcome } from "./interpreter.ts";
+import {
+  canStartInterpreterWorker,
+  type CommandRunner,
+  WorkerInterpreter,
+} from "./interpreter_worker.ts";
 import { createRestHandler } from "./rest_server.ts";
 
 /** How long a stop waits for requests in progress before it drops them. */
-export const STOP_DEADLINE_MS = 800;
+export const STOP_DEADLINE_MS = 250;
 
 /** A random token (128 bits, hex). Needs no permissions. */
 function randomToken(): string {
@@ -85,21 +90,30 @@ export async function startChimeraServer(
     });
   }
   const log = getLogger(["chimera-server"]);
-  const interpreter = new ChimeraInterpreter({
-    files,
-    onCommand: (outcome) => {
-      if (outcome.error === undefined) {
-        log.debug("{command}", { command: outcome.command });
-      } else {log.warn("{command}: {error}", {
-          command: outcome.command,
-          error: outcome.error,
-        });}
-    },
-  });
+  // The commands run in a worker where this process may start one (read access to the worker's
+  // file): this thread answers requests and signals meanwhile, and a stop ends the worker
+  // mid-command. Otherwise they run here, and a stop waits for the command in progress.
+  const onCommand = (outcome: CommandOutcome) => {
+    if (outcome.error === undefined) log.debug("{command}", { command: outcome.command });
+    else log.warn("{command}: {error}", { command: outcome.command, error: outcome.error });
+  };
+  let interpreter: CommandRunner & { terminate?: () => void };
+  try {
+    interpreter = canStartInterpreterWorker()
+      ? await WorkerInterpreter.start([...files.roots], cwd, onCommand)
+      : new ChimeraInterpreter({ files, onCommand });
+  } catch (error) {
+    await closeLog?.();
+    throw runtimeError(
+      `Cannot start the Chimera server: its interpreter did not start: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
   const controller = new AbortController();
-  options.signal?.addEventListener("abort", () => controller.abort(), {
-    once: true,
-  });
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  controller.signal.addEventListener("abort", () => interpreter.terminate?.(), { once: true });
   const token = options.token ?? randomToken();
   // the handler needs the bound port (Host check), known once the server listens
   const rest: { handle?: (request: Request) => Promise<Response> } = {};
@@ -116,6 +130,7 @@ export async function startChimeraServer(
       },
     }, (request) => rest.handle!(request));
   } catch (error) {
+    interpreter.terminate?.();
     await closeLog?.();
     throw runtimeError(
       `Cannot start the Chimera server on 127.0.0.1 port ${options.port}: ${
@@ -125,12 +140,7 @@ export async function startChimeraServer(
     );
   }
   const port = server.addr.port;
-  rest.handle = createRestHandler({
-    interpreter,
-    token,
-    port,
-    signal: controller.signal,
-  });
+  rest.handle = createRestHandler({ interpreter, token, port, signal: controller.signal });
   log.info("serving on 127.0.0.1 port {port}, folders {roots}", {
     port,
     roots: files.roots.join(", "),
@@ -138,13 +148,9 @@ export async function startChimeraServer(
   // Deno.serve's own shutdown waits for every open request; the server stops at the deadline
   // whatever is still open (the process exits after it).
   const stopped = new Promise<void>((resolve) => {
-    controller.signal.addEventListener(
-      "abort",
-      () => setTimeout(resolve, STOP_DEADLINE_MS),
-      {
-        once: true,
-      },
-    );
+    controller.signal.addEventListener("abort", () => setTimeout(resolve, STOP_DEADLINE_MS), {
+      once: true,
+    });
   });
   const finished = Promise.race([server.finished, stopped]).then(async () => {
     log.info("stopped");

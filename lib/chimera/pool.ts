@@ -12,6 +12,7 @@ import { getLogger } from "../log/mod.ts";
 import { type Invocation, onCleanup, selfInvocation } from "../platform/mod.ts";
 import { ChimeraXTranslator } from "./chimerax_dialect.ts";
 import { resolvePath } from "./file_access.ts";
+import { appFolder } from "./interpreter_worker.ts";
 import { type ServerLaunch, ServerProcess } from "./server_process.ts";
 
 /** Options of {@linkcode ChimeraPool.start}. */
@@ -214,11 +215,13 @@ export class ChimeraPool {
       "--exit-with-stdin",
       ...dirs.flatMap((d) => ["--allow-dir", d]),
     ];
+    // read on the folders and the app (the server runs commands in a worker loaded from it)
+    const app = appFolder();
+    const workerFile = app === undefined ? [] : [app];
     const flags = this.#options.permissionFlags ?? [
       "--allow-net=127.0.0.1",
-      ...(dirs.length > 0
-        ? [`--allow-read=${dirs.join(",")}`, `--allow-write=${dirs.join(",")}`]
-        : []),
+      `--allow-read=${[...dirs, ...workerFile].join(",")}`,
+      ...(dirs.length > 0 ? [`--allow-write=${dirs.join(",")}`] : []),
     ];
     const invocation = this.#options.launcher === undefined ? selfInvocation(serverArgs, flags) : {
       command: this.#options.launcher.command,

@@ -9,12 +9,13 @@
  * @module
  */
 import { splitCommands } from "./command_syntax.ts";
-import type { ChimeraInterpreter, RunOutcome } from "./interpreter.ts";
+import type { RunOutcome } from "./interpreter.ts";
+import type { CommandRunner } from "./interpreter_worker.ts";
 
 /** Options of {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
-  /** The interpreter that runs commands. */
-  interpreter: ChimeraInterpreter;
+  /** What runs commands: the interpreter, here or in a worker. */
+  interpreter: CommandRunner;
   /** Every request must carry it, in the query (`token=`) or `Authorization: Bearer`. */
   token: string;
   /** The port the server listens on: the `Host` header must name it on a loopback name. */
@@ -163,14 +164,18 @@ export function replyJson(outcome: RunOutcome): string {
 
 /** Runs `commands` one by one, stopping at the first error or when `signal` aborts. */
 async function runCommands(
-  interpreter: ChimeraInterpreter,
+  interpreter: CommandRunner,
   commands: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<RunOutcome | undefined> {
   const result: RunOutcome = { commands: [], lines: [] };
   for (const command of commands) {
+    // let signals and other requests through between two commands: the commands themselves
+    // compute synchronously, so awaiting them alone never yields to the event loop
+    await new Promise((resolve) => setTimeout(resolve, 0));
     if (signal?.aborted) return undefined;
     const outcome = await interpreter.run([command]);
+    if (signal?.aborted) return undefined; // stopped mid-command: no partial reply
     result.commands.push(...outcome.commands);
     result.lines.push(...outcome.lines);
     if (outcome.error !== undefined) {
@@ -235,7 +240,10 @@ export function createRestHandler(
         });
       }
       if (commands.length > maxCommands) {
-        return refuse(413, `Request too large: ${commands.length} commands, at most ${maxCommands}`);
+        return refuse(
+          413,
+          `Request too large: ${commands.length} commands, at most ${maxCommands}`,
+        );
       }
       const long = commands.find((command) => command.length > maxChars);
       if (long !== undefined) {
