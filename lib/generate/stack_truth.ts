@@ -153,8 +153,6 @@ export async function writeTruthAndPreview(
       markers,
       // the fiducials (listed after every set) do not set the contrast: the particles do
       ignore: truth.zeroTilt.markers.slice(offset),
-      // the fiducials (listed after every set) do not set the contrast: the particles do
-      ignore: truth.zeroTilt.markers.slice(offset),
     });
     record.preview = out;
   } catch (error) {
