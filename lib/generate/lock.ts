@@ -21,6 +21,22 @@ export interface LockHolder {
   started: string;
   /** The shard it runs, if any. */
   shard?: Shard;
+  /** The Slurm task it is (`ARRAYJOB_TASK`, or the job id), when it runs under Slurm. */
+  slurm?: string;
+}
+
+/** This process's Slurm task, when it runs under Slurm. Reads SLURM_* where --allow-env permits. */
+export function slurmTask(): string | undefined {
+  const read = (name: string) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined;
+    }
+  };
+  const array = read("SLURM_ARRAY_JOB_ID"), task = read("SLURM_ARRAY_TASK_ID");
+  if (array !== undefined && task !== undefined) return `${array}_${task}`;
+  return read("SLURM_JOB_ID");
 }
 
 /** `root/.ets.lock` or `root/.ets.shard-I.lock`. Pure. */
@@ -102,8 +118,14 @@ export async function acquireRunLock(
   options: AcquireOptions = {},
 ): Promise<RunLock> {
   const host = hostName();
-  const self: LockHolder = options.self ??
-    { host, pid: Deno.pid, started: new Date().toISOString(), ...(shard ? { shard } : {}) };
+  const slurm = slurmTask();
+  const self: LockHolder = options.self ?? {
+    host,
+    pid: Deno.pid,
+    started: new Date().toISOString(),
+    ...(shard ? { shard } : {}),
+    ...(slurm === undefined ? {} : { slurm }),
+  };
   const what = shard === undefined ? "root" : `shard ${shard.index}/${shard.count} of`;
   // A whole run and the shards of the same root exclude each other.
   const others = shard === undefined
@@ -141,11 +163,16 @@ export async function acquireRunLock(
     }
     const holder = await readLock(path);
     if (holder === undefined) continue; // released meanwhile
-    if (holder === null || holderRuns(holder, host) || attempt > 0) {
+    // Slurm never runs two copies of one task: a lock of this very task is a requeued attempt's
+    const requeued = holder !== null && self.slurm !== undefined && holder.slurm === self.slurm &&
+      holder.pid !== self.pid;
+    if (!requeued && (holder === null || holderRuns(holder, host) || attempt > 0)) {
       refuse(root, what, path, holder);
     }
     options.warn?.(
-      `Taking over the stale lock "${path}" of a run that is gone (${describeHolder(holder)})`,
+      `Taking over the stale lock "${path}" of a run that is gone (${
+        describeHolder(holder as LockHolder)
+      }${requeued ? `, an earlier attempt of Slurm task ${self.slurm}` : ""})`,
     );
     await Deno.remove(path).catch(() => {});
   }

@@ -69,3 +69,26 @@ Deno.test("run lock: shards lock separately; a lock of another host is never tak
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("run lock: a requeued Slurm task takes over its own earlier attempt's lock, not another task's", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const shard = { index: 1, count: 3 };
+    const earlier = { host: "node-a", pid: 4242, started: "2026-01-01T00:00:00Z", slurm: "77_1" };
+    await Deno.writeTextFile(lockPath(root, shard), JSON.stringify(earlier));
+    const other = { host: "node-b", pid: 99, started: "2026-01-02T00:00:00Z", slurm: "78_1" };
+    await assertRejects(
+      () => acquireRunLock(root, shard, { self: other }),
+      EtsError,
+      "host node-a, pid 4242",
+    );
+    const warnings: string[] = [];
+    const again = { ...other, slurm: "77_1" };
+    const lock = await acquireRunLock(root, shard, { self: again, warn: (w) => warnings.push(w) });
+    assertStringIncludes(warnings[0] ?? "", "an earlier attempt of Slurm task 77_1");
+    assertEquals((await readLock(lockPath(root, shard)))?.host, "node-b");
+    await lock.release();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
