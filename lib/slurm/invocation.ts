@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isCompiledBinary } from "../platform/mod.ts";
+import { isCompiledBinary, OFFLINE_MODULE_FLAGS } from "../platform/mod.ts";
 
 /** What this process is, as far as starting it again goes. */
 export interface RunningAs {
@@ -20,7 +20,8 @@ export interface RunningAs {
 
 /**
  * The command (program + leading arguments) that runs `ets`: the launcher when packed, the
- * binary when compiled, else `deno run --quiet --no-prompt FLAGS /abs/main.ts`.
+ * binary when compiled, else `deno run --quiet --no-prompt` with the offline module flags,
+ * `--unstable-worker-options` and FLAGS, then `/abs/main.ts`.
  * Pure; needs no permissions.
  */
 export function etsCommand(running: RunningAs, permissionFlags: readonly string[]): string[] {
@@ -29,7 +30,16 @@ export function etsCommand(running: RunningAs, permissionFlags: readonly string[
   const main = running.mainModule.startsWith("file://")
     ? decodeURIComponent(new URL(running.mainModule).pathname)
     : running.mainModule;
-  return [running.execPath, "run", "--quiet", "--no-prompt", ...permissionFlags, main];
+  return [
+    running.execPath,
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...OFFLINE_MODULE_FLAGS,
+    "--unstable-worker-options",
+    ...permissionFlags,
+    main,
+  ];
 }
 
 /**

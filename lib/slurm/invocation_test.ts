@@ -34,6 +34,17 @@ Deno.test("etsCommand: from source, Deno runs main.ts with the given flags", () 
       execPath: "/usr/bin/deno",
       mainModule: "file:///src/my%20ets/main.ts",
     }, flags),
-    ["/usr/bin/deno", "run", "--quiet", "--no-prompt", ...flags, "/src/my ets/main.ts"],
+    [
+      "/usr/bin/deno",
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--frozen",
+      "--cached-only",
+      "--node-modules-dir=manual",
+      "--unstable-worker-options",
+      ...flags,
+      "/src/my ets/main.ts",
+    ],
   );
 });

@@ -129,6 +129,7 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     ...sbatchLine("cpus-per-task", options.cpusPerTask),
     ...sbatchLine("mem", options.mem),
     "set -euo pipefail",
+    "export DENO_NO_UPDATE_CHECK=1 # compute nodes: no network but the loopback",
     'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
     '  echo "generate.sbatch: not an array task (SLURM_ARRAY_TASK_ID is unset)" >&2',
     "  exit 2",
@@ -148,6 +149,7 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     "#SBATCH --ntasks=1",
     "#SBATCH --cpus-per-task=1",
     "set -euo pipefail",
+    "export DENO_NO_UPDATE_CHECK=1",
     `exec ${ets} merge ${shellQuote(options.root)}`,
     "",
   ].join("\n");
