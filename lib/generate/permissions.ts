@@ -52,6 +52,7 @@ export const GENERATE_ENV_VARS: readonly string[] = [
   "DENO_DIR",
   "ETS_LAUNCHER",
   "ETS_SITE_DENY",
+  "ETS_SCOPED_RUN",
   "SLURM_ARRAY_TASK_ID",
   "SLURM_ARRAY_TASK_MIN",
   "SLURM_ARRAY_TASK_MAX",

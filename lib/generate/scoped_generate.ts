@@ -7,7 +7,7 @@
  * @module
  */
 import type { GenerateConfig } from "../config/mod.ts";
-import { inputError } from "../errors/mod.ts";
+import { inputError, runtimeError } from "../errors/mod.ts";
 import {
   hasBroadGrants,
   isCompiledBinary,
@@ -84,6 +84,12 @@ export async function prepareScopedGenerate(
     checkGrantsHeld(plan);
     return { relaunched: false, childFlags: childPermissionFlags(config, plan) };
   }
+  if (readEnv("ETS_SCOPED_RUN") === "1") {
+    // a re-run that still holds broad grants would re-run itself forever
+    throw runtimeError(
+      "Cannot narrow the grants of ets generate: the scoped re-run still holds broad ones",
+    );
+  }
   const tempDir = options.dryRun ? undefined : await Deno.makeTempDir({ prefix: "ets-run-" });
   const removeTemp = async () => {
     if (tempDir !== undefined) {
@@ -102,7 +108,7 @@ export async function prepareScopedGenerate(
     const code = await runScoped({
       flags: [...permissionFlags(plan), "--unstable-worker-options"],
       args: options.args ?? [...Deno.args],
-      env: tempDir === undefined ? {} : { TMPDIR: tempDir },
+      env: { ETS_SCOPED_RUN: "1", ...(tempDir === undefined ? {} : { TMPDIR: tempDir }) },
     });
     return { relaunched: true, code };
   } finally {
