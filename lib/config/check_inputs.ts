@@ -56,7 +56,8 @@ async function inputVoxels(
   apix: number,
   fail: KeyFailure,
 ): Promise<{ voxels: number; kind: "map" | "pdb" }> {
-  const kind = modelKind(path);
+  // mmCIF models an assembler hands on as PDB (crowded classes) count as atomic models
+  const kind = modelKind(path) ?? (isAssemblerMmcif(key, path) ? "pdb" : undefined);
   if (kind === undefined) {
     fail(
       key,
@@ -74,6 +75,11 @@ async function inputVoxels(
     if (error instanceof ContentProblem) fail(key, `"${path}" ${error.message}`);
     throw error;
   }
+}
+
+/** An assembler's mmCIF model (`custom_configs…`, `.cif`/`.mmcif`), which it converts to PDB. */
+function isAssemblerMmcif(key: string, path: string): boolean {
+  return key.startsWith("custom_configs.") && /\.(cif|mmcif)$/i.test(path);
 }
 
 /** An orientation table of an assembler: parses, at least one row. */
@@ -178,7 +184,7 @@ export async function checkConfigInputs(
   }
   for (const [key, path] of files) {
     if (path === undefined || !key.startsWith("custom_configs.")) continue;
-    if (modelKind(path) === undefined) {
+    if (modelKind(path) === undefined && !isAssemblerMmcif(key, path)) {
       await checkTextInput(key, path, fail);
       continue;
     }
