@@ -9,7 +9,10 @@
  * through lib/platform selfInvocation).
  *
  * Usage: deno run -A scripts/bench/tem_simulator.ts [small|large ...] [--threads N] [--repeat N]
- *          [--deno-flags "FLAGS"] [--lib] [--keep]
+ *          [--deno-flags "FLAGS"] [--lib] [--keep] [--baseline REV]
+ *   --baseline REV     also run the engine of git revision REV (extracted with `git archive` into a
+ *                      temp folder) on each case, right before the current one, and print both
+ *                      ("before → after": wall time and peak RSS measured in the same run)
  *   --repeat N         run each case N times (wall time and peak RSS of every run, then ranges)
  *   --deno-flags "…"   deno flags instead of the documented ones (e.g. "-A" to compare)
  *   --lib              run the library entry point (runTemSimulation) in a child instead of the CLI
@@ -114,6 +117,25 @@ async function measure(
   return { seconds, cpuSeconds, rssMb: rssKb / 1024, ok: output.success, stderr };
 }
 
+/**
+ * Extracts git revision `rev` of this repository into a temp folder (for --baseline); returns
+ * the folder. Needs --allow-run (git, tar) and --allow-write (temp).
+ */
+async function extractRevision(rev: string): Promise<string> {
+  const folder = await Deno.makeTempDir({ prefix: "ets_bench_baseline_" });
+  const archive = join(folder, "rev.tar");
+  const git = await new Deno.Command("git", {
+    args: ["-C", ROOT, "archive", "--format=tar", "-o", archive, rev],
+  }).output();
+  if (!git.success) {
+    throw new Error(`Cannot extract revision "${rev}": ${new TextDecoder().decode(git.stderr)}`);
+  }
+  const tar = await new Deno.Command("tar", { args: ["-xf", archive, "-C", folder] }).output();
+  if (!tar.success) throw new Error(`Cannot unpack revision "${rev}"`);
+  await Deno.remove(archive);
+  return folder;
+}
+
 async function copyBench(): Promise<string> {
   const folder = await Deno.makeTempDir({ prefix: "ets_bench_tem_" });
   for await (const entry of Deno.readDir(BENCH)) {
@@ -137,6 +159,8 @@ async function sectionMeans(path: string): Promise<number[]> {
 }
 
 interface BenchOptions {
+  /** The main.ts to run (the current tree's, or a baseline revision's). */
+  main: string;
   threads?: number;
   lib: boolean;
   keep: boolean;
@@ -156,7 +180,7 @@ async function benchCase(
   const command = options.lib
     ? [deno, "run", ...options.denoFlags, fileURLToPath(import.meta.url), "--child", config]
       .concat(threadArgs)
-    : [deno, "run", ...options.denoFlags, join(ROOT, "main.ts"), "tem-simulator", config]
+    : [deno, "run", ...options.denoFlags, options.main, "tem-simulator", config]
       .concat(threadArgs);
   const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(0, 3)
     .join(" ");
@@ -236,28 +260,49 @@ if (import.meta.main) {
     const denoFlags = flagText === undefined
       ? ENGINE_DENO_FLAGS
       : flagText.split(/\s+/).filter((f) => f !== "");
+    const baselineRev = option("--baseline");
     const cases = (args.length > 0 ? args : ["small", "large"]) as Case[];
+    const baseline = baselineRev === undefined ? undefined : await extractRevision(baselineRev);
+    const current = join(ROOT, "main.ts");
     let allMet = true;
-    for (const name of cases) {
-      if (!(name in REFERENCE)) throw new Error(`Cannot benchmark "${name}": use small or large`);
-      const runs: { seconds?: number; rssMb?: number }[] = [];
-      for (let r = 0; r < repeat; r++) {
-        const run = await benchCase(name, { threads, lib, keep, denoFlags });
-        allMet = run.met && allMet;
-        runs.push(run);
+    try {
+      for (const name of cases) {
+        if (!(name in REFERENCE)) throw new Error(`Cannot benchmark "${name}": use small or large`);
+        const runs: { seconds?: number; rssMb?: number }[] = [];
+        for (let r = 0; r < repeat; r++) {
+          const before = baseline === undefined ? undefined : await benchCase(name, {
+            main: join(baseline, "main.ts"),
+            threads,
+            lib: false,
+            keep: false,
+            denoFlags,
+          });
+          const run = await benchCase(name, { main: current, threads, lib, keep, denoFlags });
+          allMet = run.met && allMet;
+          runs.push(run);
+          if (before !== undefined) {
+            console.log(
+              `${name}: before (${baselineRev}) → after: wall ${before.seconds?.toFixed(2)} s → ${
+                run.seconds?.toFixed(2)
+              } s; peak RSS ${before.rssMb?.toFixed(1)} MB → ${run.rssMb?.toFixed(1)} MB`,
+            );
+          }
+        }
+        if (repeat > 1) {
+          const range = (values: number[], digits: number) =>
+            `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+          const seconds = runs.flatMap((run) => run.seconds ?? []);
+          const rss = runs.flatMap((run) => run.rssMb ?? []);
+          const reference = REFERENCE[name];
+          console.log(
+            `${name}: ${repeat} runs: wall ${range(seconds, 2)} s (ratio ${
+              range(seconds.map((s) => s / reference.seconds), 3)
+            }), peak RSS ${range(rss, 1)} MB`,
+          );
+        }
       }
-      if (repeat > 1) {
-        const range = (values: number[], digits: number) =>
-          `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
-        const seconds = runs.flatMap((run) => run.seconds ?? []);
-        const rss = runs.flatMap((run) => run.rssMb ?? []);
-        const reference = REFERENCE[name];
-        console.log(
-          `${name}: ${repeat} runs: wall ${range(seconds, 2)} s (ratio ${
-            range(seconds.map((s) => s / reference.seconds), 3)
-          }), peak RSS ${range(rss, 1)} MB`,
-        );
-      }
+    } finally {
+      if (baseline !== undefined) await Deno.remove(baseline, { recursive: true });
     }
     console.log(allMet ? "All targets met." : "Some targets not met (see above).");
   }
