@@ -61,7 +61,7 @@ export async function readTextCapped(path: string, maxBytes = MAX_TEXT_BYTES): P
 function reasonOf(error: unknown, path: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const prefix = `Cannot read "${path}": `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return `cannot be read: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
 }
 
 /** What a map check found. */
