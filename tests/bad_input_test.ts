@@ -393,11 +393,11 @@ const CASES: BadCase[] = [
     args: ["tem-simulator", "/dev/zero"],
   },
   {
-    name: "engine: random particle 1000³",
+    name: "engine: two random particles 1000³",
     kind: "engine",
     files: {
       "in.txt": ENGINE_SIM(
-        "=== particle rnd ===\nsource = random\nvoxel_size = 0.5\nnx = 1000\nny = 1000\nnz = 1000\ncontrast_re = 1\nsmoothness = 2\nmake_positive = no\nuse_imag_pot = no\nfamp = 0.1\n\n=== particleset ===\nparticle_type = rnd\nnum_particles = 1\nparticle_coords = file\ncoord_file_in = c.txt\n",
+        "=== particle rnd ===\nsource = random\nvoxel_size = 0.5\nnx = 1000\nny = 1000\nnz = 1000\ncontrast_re = 1\nsmoothness = 2\nmake_positive = no\nuse_imag_pot = no\nfamp = 0.1\n\n=== particle rnd2 ===\nsource = random\nvoxel_size = 0.5\nnx = 1000\nny = 1000\nnz = 1000\ncontrast_re = 1\nsmoothness = 2\nmake_positive = no\nuse_imag_pot = no\nfamp = 0.1\n\n=== particleset ===\nparticle_type = rnd\nnum_particles = 1\nparticle_coords = file\ncoord_file_in = c.txt\n",
       ),
       "c.txt": "1 6\n0 0 0 0 0 0\n",
     },

@@ -138,6 +138,7 @@ export async function requireEngineInputFits(
       assemblyMemory: 0,
       assemblyDisk: 0,
       servers: 0,
+      unit: "this simulation",
     },
     { memory: availableMemory(), disk },
   );

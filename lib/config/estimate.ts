@@ -109,6 +109,8 @@ export interface RunNeeds {
   assemblyDisk: number;
   /** Chimera servers (each holds `assemblyMemory`). */
   servers: number;
+  /** What one engine run is called in messages (default "one stack"). */
+  unit?: string;
 }
 
 /** The numbers of a run. */
@@ -193,7 +195,7 @@ export function requireRunFits(needs: RunNeeds, machine: MachineOffer): RunEstim
     const one = MAIN_BASE_BYTES + estimate.perWorkerMemory + needs.servers * needs.assemblyMemory;
     if (one > machine.memory) {
       throw inputError(
-        `Cannot run: one stack needs ${humanBytes(one)} of memory (engine ${
+        `Cannot run: ${needs.unit ?? "one stack"} needs ${humanBytes(one)} of memory (engine ${
           humanBytes(estimate.engineBytes)
         } for a ${stack.nx}x${stack.ny} detector with padding ${stack.padding}, ${stack.tilts} tilts, ${
           humanBytes(24 * stack.mapVoxels.reduce((a, b) => a + b, 0))
