@@ -58,7 +58,7 @@ Deno.test("ets slurm writes the array, merge and submit scripts and the plan", a
     // run from source: Deno, the config's derived permission flags, main.ts
     assertStringIncludes(
       generate,
-      `exec ${Deno.execPath()} run --quiet --no-prompt --frozen --cached-only --node-modules-dir=manual --unstable-worker-options --allow-read=`,
+      `exec ${Deno.execPath()} run --quiet --no-prompt --frozen --cached-only --no-remote --node-modules-dir=manual --unstable-worker-options --allow-read=`,
     );
     assertStringIncludes(generate, `${REPO}/main.ts generate -i ${config} --root ${root} --shard`);
     assert(!generate.includes(" -A "), "the job should not run with -A");

@@ -161,7 +161,7 @@ DENO_NO_PROMPT=1
 export DENO_NO_PROMPT
 set -f
 IFS=$ets_nl
-exec "$ets_dir/deno" run --quiet --no-prompt --frozen --cached-only --node-modules-dir=manual \\
+exec "$ets_dir/deno" run --quiet --no-prompt --frozen --cached-only --no-remote --node-modules-dir=manual \\
   $ets_perm $ets_runtime "$ets_dir/app/main.ts" "$@"
 exit 2
 `;

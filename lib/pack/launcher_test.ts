@@ -55,7 +55,7 @@ Deno.test("the header runs offline and passes the site's deny flags on", () => {
   });
   assertStringIncludes(
     header,
-    "--frozen --cached-only --node-modules-dir=manual",
+    "--frozen --cached-only --no-remote --node-modules-dir=manual",
   );
   assertStringIncludes(header, "DENO_NO_UPDATE_CHECK=1");
   assertStringIncludes(header, "ets_runtime='--v8-flags=x\n'");

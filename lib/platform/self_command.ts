@@ -49,6 +49,7 @@ const ENGINE_SINGLE_THREAD_FLAGS = [
 export const OFFLINE_MODULE_FLAGS: readonly string[] = [
   "--frozen",
   "--cached-only",
+  "--no-remote",
   "--node-modules-dir=manual",
 ];
 

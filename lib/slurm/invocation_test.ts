@@ -41,6 +41,7 @@ Deno.test("etsCommand: from source, Deno runs main.ts with the given flags", () 
       "--no-prompt",
       "--frozen",
       "--cached-only",
+      "--no-remote",
       "--node-modules-dir=manual",
       "--unstable-worker-options",
       ...flags,
