@@ -7,6 +7,11 @@
  * version). Without any of these it fails with one line saying so; `deno task
  * pack` builds an offline one-file `ets` instead.
  *
+ * Grants: the binary carries the bootstrap grants baked in (lib/pack/flags.ts) and cannot re-run
+ * itself under other flags, so its generate checks the config, root and engine-template files as
+ * every other start does but runs, with its children, under the baked grants (PERMISSIONS.md,
+ * "The compiled binary"). The packed launcher is the scoped one-file build.
+ *
  * @module
  */
 import { compileArgs, denortProblem } from "../lib/pack/mod.ts";
