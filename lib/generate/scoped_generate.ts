@@ -11,6 +11,7 @@ import { inputError, runtimeError } from "../errors/mod.ts";
 import {
   hasBroadGrants,
   isCompiledBinary,
+  isEtsEntry,
   missingGrants,
   onCleanup,
   runScoped,
@@ -77,7 +78,8 @@ export async function prepareScopedGenerate(
   checkRoot(config);
   const execPath = Deno.execPath();
   const denoDir = readEnv("DENO_DIR");
-  if (!hasBroadGrants() || isCompiledBinary()) {
+  // in-process uses of the CLI (tests, scripts) have no command line of ets to re-run
+  if (!hasBroadGrants() || isCompiledBinary() || (options.args === undefined && !isEtsEntry())) {
     const plan = permissionPlan(config, { execPath, allowDirs: options.allowDirs });
     // already scoped (a re-run, the user's own flags, the site's launcher flags): the run needs
     // all of its plan, and its children get no more than this process holds

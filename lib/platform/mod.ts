@@ -18,6 +18,7 @@ export {
 } from "./signals.ts";
 export {
   hasBroadGrants,
+  isEtsEntry,
   missingGrants,
   parseDenyFlags,
   runScoped,

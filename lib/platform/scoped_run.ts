@@ -67,6 +67,18 @@ export function missingGrants(
   });
 }
 
+/** The app's entry (`main.ts`) when run from source or the packed launcher. */
+const APP_MAIN = new URL("../../main.ts", import.meta.url).href;
+
+/**
+ * Whether this process is the `ets` command itself (its main module is the app's `main.ts`), so
+ * that re-running `Deno.args` runs the same command again; false when the CLI is used in-process
+ * (tests, scripts). Needs no permissions.
+ */
+export function isEtsEntry(): boolean {
+  return Deno.mainModule === APP_MAIN;
+}
+
 /** What {@linkcode runScoped} runs. */
 export interface ScopedRun {
   /** Deno flags: permissions and runtime flags (module flags are added). */
@@ -92,7 +104,7 @@ export async function runScoped(run: ScopedRun): Promise<number> {
       ...OFFLINE_MODULE_FLAGS,
       ...run.flags,
       ...siteDenyFlags(),
-      Deno.mainModule,
+      APP_MAIN.startsWith("file:") ? decodeURIComponent(new URL(APP_MAIN).pathname) : APP_MAIN,
       ...run.args,
     ],
     env: { ...ETS_CHILD_ENV, ...run.env },
