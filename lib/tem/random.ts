@@ -1,169 +1,175 @@
 /**
- * Seeded random numbers (spec §3.9, not glibc-compatible by design): xoshiro128** streams whose
- * state is derived from the run's seed and a key (purpose, tilt, detector …), so every stream is
- * the same whatever the number of threads. Draws: uniform, normal (ziggurat), exponential,
- * Poisson (multiplication method below 10, Hörmann's PTRS transformed rejection above) and Wald
- * (inverse Gaussian, Michael–Schucany–Haas).
+ * TEM-Simulator's random numbers (spec §3.9): one stream, glibc's `rand()` — the TYPE_3 additive
+ * feedback generator of `random()`: r[i] = r[i−3] + r[i−31] (mod 2³²), output r[i] >> 1,
+ * seeded by r[0] = seed (0 → 1), r[i] = 16807·r[i−1] mod (2³¹ − 1) for i < 31, then 310 outputs
+ * discarded — and the draw formulas of TEM-Simulator 1.3 on top of it:
+ * - uniform U = rand()/(RAND_MAX + 1);
+ * - normal by the Box–Muller cosine branch, always 2 rand();
+ * - exponential −ln((1 + rand())/(RAND_MAX + 2));
+ * - Poisson below 10 by subtracting exponentials, from 10 by J. H. Ahrens and U. Dieter,
+ *   "Computer generation of Poisson deviates from modified normal distributions", ACM TOMS 8(2),
+ *   1982, 163–179 (algorithm PD);
+ * - Wald (inverse Gaussian) by Michael, Schucany & Haas (1976): 1 normal + 1 uniform.
+ *
+ * With the same seed and the same order of draws, a run draws the very numbers TEM-Simulator
+ * draws; the noise is then the same pixel for pixel as long as the values deciding the Poisson
+ * draws agree (the number of draws per Poisson deviate depends on its value).
  *
  * @module
  */
 
-const TWO_POW_M32 = 2 ** -32;
+/** RAND_MAX of glibc. */
+export const RAND_MAX = 2147483647;
 
-/** One round of SplitMix32 (a 32-bit hash used to expand seeds). */
-function mix32(value: number): number {
-  let z = (value + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
+const DEGREE = 31;
+const SEPARATION = 3;
+/** State layout: the 31 words, then the front and rear indices. */
+const FRONT = DEGREE, REAR = DEGREE + 1;
+
+const UNIFORM_SCALE = 1 / (RAND_MAX + 1);
+const OPEN_SCALE = 1 / (RAND_MAX + 2);
+const TWO_PI = 2 * Math.PI;
+
+/** glibc `random_r` TYPE_3 step: the next value in 0 … RAND_MAX. */
+function rand(state: Int32Array): number {
+  const f = state[FRONT]!, r = state[REAR]!;
+  const value = (state[f]! + state[r]!) | 0;
+  state[f] = value;
+  state[FRONT] = f + 1 === DEGREE ? 0 : f + 1;
+  state[REAR] = r + 1 === DEGREE ? 0 : r + 1;
+  return value >>> 1;
 }
 
-/** Stream keys: small non-negative integers or short strings. */
-export type StreamKey = number | string;
-
-function hashKey(state: number, key: StreamKey): number {
-  if (typeof key === "number") {
-    const low = key >>> 0;
-    const high = Math.floor(key / 2 ** 32) >>> 0;
-    return mix32(mix32(state ^ low) ^ high);
-  }
-  let h = mix32(state ^ 0x51ed27);
-  for (let i = 0; i < key.length; i++) h = mix32(h ^ key.charCodeAt(i));
-  return h;
-}
-
-const LOG_FACTORIAL_TABLE = (() => {
-  const table = new Float64Array(64);
-  for (let k = 1; k < table.length; k++) table[k] = table[k - 1]! + Math.log(k);
-  return table;
-})();
-
-// Ziggurat tables for the standard normal (G. Marsaglia and W. W. Tsang, "The ziggurat method for
-// generating random variables", J. Stat. Softw. 5(8), 2000), 128 layers.
-const ZIGGURAT_R = 3.442619855899;
-const ZIG_K = new Uint32Array(128);
-const ZIG_W = new Float64Array(128);
-const ZIG_F = new Float64Array(128);
-(() => {
-  const m1 = 2147483648;
-  const vn = 9.91256303526217e-3;
-  let dn = ZIGGURAT_R, tn = dn;
-  const q = vn / Math.exp(-0.5 * dn * dn);
-  ZIG_K[0] = Math.floor((dn / q) * m1);
-  ZIG_K[1] = 0;
-  ZIG_W[0] = q / m1;
-  ZIG_W[127] = dn / m1;
-  ZIG_F[0] = 1;
-  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
-  for (let i = 126; i >= 1; i--) {
-    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
-    ZIG_K[i + 1] = Math.floor((dn / tn) * m1);
-    tn = dn;
-    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
-    ZIG_W[i] = dn / m1;
-  }
-})();
-
-/** ln(k!) for a non-negative integer k (table, then Stirling's series). Needs no permissions. */
-export function logFactorial(k: number): number {
-  if (k < LOG_FACTORIAL_TABLE.length) return LOG_FACTORIAL_TABLE[k]!;
-  const x = k + 1;
-  const inv = 1 / x;
-  const inv2 = inv * inv;
-  return (x - 0.5) * Math.log(x) - x + 0.9189385332046728 +
-    inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
-}
-
-/** xoshiro128** step on a 4-word state; returns the next 32-bit unsigned integer. */
-function next(state: Int32Array): number {
-  const s0 = state[0]!, s1 = state[1]!, s2 = state[2]!, s3 = state[3]!;
-  const m = Math.imul(s1, 5);
-  const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-  const t = s1 << 9;
-  let n2 = s2 ^ s0;
-  const n3 = s3 ^ s1;
-  state[1] = s1 ^ n2;
-  state[0] = s0 ^ n3;
-  n2 ^= t;
-  state[2] = n2;
-  state[3] = (n3 << 11) | (n3 >>> 21);
-  return result;
-}
-
-/** Uniform in the open interval (0, 1), 32-bit resolution. */
+/** U(0, 1): rand()/(RAND_MAX + 1), in [0, 1). */
 function uniform(state: Int32Array): number {
-  return (next(state) + 0.5) * TWO_POW_M32;
+  return rand(state) * UNIFORM_SCALE;
 }
 
-/** The slow branches of the ziggurat (tail and wedges), given the first draw. */
-function normalSlow(state: Int32Array, hz: number, iz: number): number {
-  for (;;) {
-    if (iz === 0) {
-      let x: number, y: number;
-      do {
-        x = -Math.log(uniform(state)) / ZIGGURAT_R;
-        y = -Math.log(uniform(state));
-      } while (y + y < x * x);
-      return hz > 0 ? ZIGGURAT_R + x : -ZIGGURAT_R - x;
-    }
-    const x = hz * ZIG_W[iz]!;
-    if (ZIG_F[iz]! + uniform(state) * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) {
-      return x;
-    }
-    hz = next(state) | 0;
-    iz = hz & 127;
-    const abs = hz < 0 ? -hz : hz;
-    if (abs < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
-  }
-}
-
-/** Standard normal deviate (ziggurat). */
+/** Standard normal: √(−2·ln s)·cos t, s = (1 + rand())/(RAND_MAX + 2), t = 2π·U. */
 function standardNormal(state: Int32Array): number {
-  const hz = next(state) | 0;
-  const iz = hz & 127;
-  const abs = hz < 0 ? -hz : hz;
-  if (abs < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
-  // Unary plus: a number, so that callers' optimised code keeps the result unboxed.
-  return +normalSlow(state, hz, iz);
+  const s = (1 + rand(state)) * OPEN_SCALE;
+  const t = TWO_PI * rand(state) * UNIFORM_SCALE;
+  return Math.sqrt(-2 * Math.log(s)) * Math.cos(t);
 }
 
-/** Poisson deviate with mean `lambda` (see {@linkcode RandomStream.poisson}); an integer. */
-function poisson(state: Int32Array, lambda: number): number {
-  if (!(lambda > 0)) return 0;
-  if (lambda < 10) {
-    const limit = Math.exp(-lambda);
-    let product = uniform(state);
-    let k = 0;
-    while (product > limit) {
-      product *= uniform(state);
-      k++;
-    }
-    return k;
+/** Standard exponential: −ln((1 + rand())/(RAND_MAX + 2)). */
+function standardExponential(state: Int32Array): number {
+  return -Math.log((1 + rand(state)) * OPEN_SCALE);
+}
+
+/** μᵏ/k! is taken from k! for k < 10. */
+const FACTORIALS = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
+/** Coefficients of the series of ln(1 + v) − v in algorithm PD, procedure F. */
+const A0 = -0.5, A1 = 0.3333333, A2 = -0.2500068, A3 = 0.2000118;
+const A4 = -0.1661269, A5 = 0.1421878, A6 = -0.1384794, A7 = 0.125006;
+const INV_SQRT_2PI = 0.3989422804;
+
+/** The constants of algorithm PD for one μ (steps N and P). */
+class PdConstants {
+  mu = -1;
+  s = 0;
+  d = 0;
+  big = 0;
+  omega = 0;
+  c0 = 0;
+  c1 = 0;
+  c2 = 0;
+  c3 = 0;
+  c = 0;
+
+  set(mu: number): void {
+    this.mu = mu;
+    this.s = Math.sqrt(mu);
+    this.d = 6 * mu * mu;
+    this.big = Math.floor(mu - 1.1484);
+    this.omega = INV_SQRT_2PI / this.s;
+    const b1 = 0.04166666667 / mu;
+    const b2 = 0.3 * b1 * b1;
+    this.c3 = 0.1428571 * b1 * b2;
+    this.c2 = b2 - 15 * this.c3;
+    this.c1 = b1 - 6 * b2 + 45 * this.c3;
+    this.c0 = 1 - b1 + 3 * b2 - 15 * this.c3;
+    this.c = 0.1069 / mu;
   }
-  // W. Hörmann, "The transformed rejection method for generating Poisson random variables",
-  // Insurance: Mathematics and Economics 12 (1993) 39–45 (algorithm PTRS).
-  const slam = Math.sqrt(lambda);
-  const b = 0.931 + 2.53 * slam;
-  const a = -0.059 + 0.02483 * b;
-  const vr = 0.9277 - 3.6224 / (b - 2);
+}
+
+/** Procedure F of algorithm PD: px, py, fx, fy for k. */
+const pdF = new Float64Array(4);
+function procedureF(k: number, pd: PdConstants): void {
+  const mu = pd.mu;
+  const dif = mu - k;
+  let px: number, py: number;
+  if (k < 10) {
+    px = -mu;
+    py = Math.pow(mu, k) / FACTORIALS[k]!;
+  } else {
+    let del = 0.08333333333 / k;
+    del -= 4.8 * del * del * del;
+    const v = dif / k;
+    if (Math.abs(v) <= 0.25) {
+      px = k * v * v *
+          (((((((A7 * v + A6) * v + A5) * v + A4) * v + A3) * v + A2) * v + A1) * v + A0) -
+        del;
+    } else px = k * Math.log(1 + v) - dif - del;
+    py = INV_SQRT_2PI / Math.sqrt(k);
+  }
+  const x = (0.5 - dif) / pd.s;
+  const xx = x * x;
+  pdF[0] = px;
+  pdF[1] = py;
+  pdF[2] = -0.5 * xx;
+  pdF[3] = pd.omega * (((pd.c3 * xx + pd.c2) * xx + pd.c1) * xx + pd.c0);
+}
+
+/** Poisson deviate by subtracting standard exponentials from λ (λ < 10): n + 1 draws. */
+function poissonSmall(state: Int32Array, lambda: number): number {
+  let n = 0;
+  let rest = lambda - standardExponential(state);
+  while (rest >= 0) {
+    n++;
+    rest -= standardExponential(state);
+  }
+  return n;
+}
+
+/**
+ * Algorithm PD of Ahrens & Dieter (1982), μ ≥ 10, with TEM-Simulator's draws: step N one normal;
+ * step S one uniform; each step E round an exponential and a uniform (its sign, U < ½ negative)
+ * and, once T > −0.6744 and K is known, a further uniform for the step H test (the order and the
+ * third draw were established against TEM-Simulator's noisy images).
+ */
+function poissonPd(state: Int32Array, pd: PdConstants, mu: number): number {
+  if (pd.mu !== mu) pd.set(mu);
+  // Step N: a normal sample; step I: immediate acceptance; step S: squeeze acceptance.
+  const g = mu + pd.s * standardNormal(state);
+  let k: number;
+  if (g >= 0) {
+    k = Math.floor(g);
+    if (k >= pd.big) return k;
+    const u = uniform(state);
+    const dif = mu - k;
+    if (pd.d * u >= dif * dif * dif) return k;
+    // Step Q: quotient acceptance.
+    procedureF(k, pd);
+    if (pdF[3]! * (1 - u) <= pdF[1]! * Math.exp(pdF[0]! - pdF[2]!)) return k;
+  }
+  // Step E: a sample of the double exponential (Laplace) hat; step H: hat acceptance.
   for (;;) {
-    const u = uniform(state) - 0.5;
-    const v = uniform(state);
-    const us = 0.5 - Math.abs(u);
-    const k = Math.floor((2 * a / us + b) * u + lambda + 0.43);
-    if (us >= 0.07 && v <= vr) return k;
-    if (k < 0 || (us < 0.013 && v > us)) continue;
-    const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-    if (
-      Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
-        -lambda + k * Math.log(lambda) - logFactorial(k)
-    ) {
-      return k;
-    }
+    const e = standardExponential(state);
+    const t = 1.8 + (2 * uniform(state) - 1 < 0 ? -e : e);
+    if (t <= -0.6744) continue;
+    k = Math.floor(mu + pd.s * t);
+    procedureF(k, pd);
+    const u = uniform(state);
+    if (pd.c * u <= pdF[1]! * Math.exp(pdF[0]! + e) - pdF[3]! * Math.exp(pdF[2]! + e)) return k;
   }
 }
 
-/** Wald deviate (see {@linkcode RandomStream.wald}). */
+function poisson(state: Int32Array, pd: PdConstants, lambda: number): number {
+  return lambda < 10 ? poissonSmall(state, lambda) : poissonPd(state, pd, lambda);
+}
+
+/** Wald deviate (Michael–Schucany–Haas): a normal, then a uniform. */
 function wald(state: Int32Array, mean: number, shape: number): number {
   const nu = standardNormal(state);
   const y = nu * nu;
@@ -174,62 +180,76 @@ function wald(state: Int32Array, mean: number, shape: number): number {
 }
 
 /**
- * A deterministic random stream (state in a typed array, so that drawing allocates nothing).
- * Needs no permissions.
+ * TEM-Simulator's random stream: glibc `rand()` seeded by `srand(seed)` and TEM-Simulator's draw
+ * formulas (see the module). One stream per run, drawn in TEM-Simulator's order. The state is a
+ * typed array, so drawing allocates nothing. Needs no permissions.
+ *
+ * @example
+ * ```ts
+ * const random = new RandomStream(1);
+ * random.rand(); // 1804289383, as glibc's rand() after srand(1)
+ * ```
  */
 export class RandomStream {
-  readonly #state = new Int32Array(4);
+  readonly #state = new Int32Array(DEGREE + 2);
+  readonly #pd = new PdConstants();
 
-  /** A stream for `seed` and `keys` (e.g. `new RandomStream(4711, "noise", tilt, detector)`). */
-  constructor(seed: number, ...keys: StreamKey[]) {
-    let h = hashKey(0x2545f491, seed);
-    for (const key of keys) h = hashKey(h, key);
+  /** `srand(seed)`: seed is taken as a C unsigned int (0 acts as 1). */
+  constructor(seed: number) {
     const state = this.#state;
-    state[0] = mix32(h ^ 1);
-    state[1] = mix32(h ^ 2);
-    state[2] = mix32(h ^ 3);
-    state[3] = mix32(h ^ 4);
-    if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
+    let word = seed | 0;
+    if (word === 0) word = 1;
+    state[0] = word;
+    for (let i = 1; i < DEGREE; i++) {
+      // 16807·word mod (2³¹ − 1) by Schrage's method, on a signed 32-bit word as glibc does.
+      const hi = Math.trunc(word / 127773), lo = word % 127773;
+      word = 16807 * lo - 2836 * hi;
+      if (word < 0) word += 2147483647;
+      state[i] = word;
+    }
+    state[FRONT] = SEPARATION;
+    state[REAR] = 0;
+    for (let i = 0; i < 10 * DEGREE; i++) rand(state);
   }
 
-  /** The next 32-bit unsigned integer (xoshiro128**). */
-  nextUint32(): number {
-    return next(this.#state);
+  /** The next `rand()` value, 0 … RAND_MAX. */
+  rand(): number {
+    return rand(this.#state);
   }
 
-  /** Uniform in the open interval (0, 1), 32-bit resolution. */
+  /** U(0, 1) = rand()/(RAND_MAX + 1): in [0, 1). */
   uniform(): number {
     return uniform(this.#state);
   }
 
-  /** Uniform in (a, b). */
+  /** U(a, b) = a + (b − a)·rand()/(RAND_MAX + 1). */
   uniformIn(a: number, b: number): number {
     return a + (b - a) * uniform(this.#state);
   }
 
-  /** Standard normal deviate (ziggurat). */
+  /** Standard normal deviate (Box–Muller, cosine branch: 2 rand()). */
   standardNormal(): number {
     return standardNormal(this.#state);
   }
 
-  /** Normal deviate with mean `mean` and standard deviation `sd`. */
+  /** N(mean, sd) = mean + sd·N(0, 1) (2 rand(), also when sd = 0). */
   normal(mean: number, sd: number): number {
     return mean + sd * standardNormal(this.#state);
   }
 
-  /** Exponential deviate with mean `mean`. */
+  /** Exponential deviate with mean `mean` (1 rand()). */
   exponential(mean: number): number {
-    return -mean * Math.log(uniform(this.#state));
+    return -mean * Math.log((1 + rand(this.#state)) * OPEN_SCALE);
   }
 
-  /** Poisson deviate with mean `lambda` ≥ 0 (exact for every λ). */
+  /** Poisson deviate with mean `lambda` ≥ 0 (see the module for the algorithms). */
   poisson(lambda: number): number {
-    return poisson(this.#state, lambda);
+    return poisson(this.#state, this.#pd, lambda);
   }
 
   /**
    * Wald (inverse Gaussian) deviate with mean `mean` > 0 and shape `shape` > 0 (variance
-   * mean³/shape), by Michael, Schucany & Haas (1976).
+   * mean³/shape), by Michael, Schucany & Haas (1976): 1 normal, 1 uniform.
    */
   wald(mean: number, shape: number): number {
     return wald(this.#state, mean, shape);
@@ -237,56 +257,28 @@ export class RandomStream {
 
   /**
    * Detector noise in place (spec §3.8), value by value in memory order: n = Poisson(value), then
-   * n is replaced by a Wald deviate of mean n and variance n·`excess` unless n = 0 or `excess` = 0
-   * (excess = 1/DQE − 1). The same draws as {@linkcode poisson} then {@linkcode wald} per value
-   * (the Wald transform rearranged for this shape, equal up to rounding), without allocating.
+   * unless n = 0, n is replaced by a Wald deviate of mean n and variance n·`excess`
+   * (excess = 1/DQE − 1), i.e. {@linkcode poisson} then {@linkcode wald} per value.
    */
   detectorNoise(values: Float32Array, excess: number): void {
-    const state = this.#state;
+    const state = this.#state, pd = this.#pd;
     const halfExcess = excess / 2, fourOverExcess = 4 / excess;
-    // The hottest loop of a run: PTRS and the Wald transform are written out inline (a call
-    // passing or returning a double would allocate a heap number per value); rare branches call
-    // out, their results marked as numbers (unary plus) so that they stay unboxed.
     for (let i = 0; i < values.length; i++) {
       const lambda = values[i]!;
-      let n: number;
-      if (!(lambda >= 10)) n = +poisson(state, lambda);
-      else {
-        const b = 0.931 + 2.53 * Math.sqrt(lambda);
-        const a = -0.059 + 0.02483 * b;
-        const vr = 0.9277 - 3.6224 / (b - 2);
-        for (;;) {
-          const u = uniform(state) - 0.5;
-          const v = uniform(state);
-          const us = 0.5 - Math.abs(u);
-          const k = Math.floor((2 * a / us + b) * u + lambda + 0.43);
-          if (us >= 0.07 && v <= vr) {
-            n = k;
-            break;
-          }
-          if (k < 0 || (us < 0.013 && v > us)) continue;
-          const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-          const right = -lambda + k * Math.log(lambda) - logFactorial(k);
-          // One logarithm for the left side (it differs from the sum of three by ~1e-15); the
-          // exact three-logarithm test of poisson() decides when the two sides are that close.
-          const margin = Math.log(v * invAlpha / (a / (us * us) + b)) - right;
-          if (
-            margin < -1e-9 ||
-            (margin <= 1e-9 &&
-              Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= right)
-          ) {
-            n = k;
-            break;
-          }
-        }
+      const n = lambda < 10 ? poissonSmall(state, lambda) : poissonPd(state, pd, lambda);
+      if (n === 0) {
+        values[i] = 0;
+        continue;
       }
-      if (n === 0 || excess === 0) {
+      // Wald(n, n²/excess) by Michael–Schucany–Haas as in wald(), written for this shape:
+      // x = n + (excess/2)·(y − √(4·n·y/excess + y²)).
+      const nu = standardNormal(state);
+      if (excess === 0) {
+        // DQE = 1: the limit of the draw (its 3 rand() still consumed).
+        rand(state);
         values[i] = n;
         continue;
       }
-      // Wald(n, n²/excess) by Michael–Schucany–Haas as in wald(), simplified for this shape:
-      // x = n + (excess/2)·(y − √(4·n·y/excess + y²)) (no division per value).
-      const nu = standardNormal(state);
       const y = nu * nu;
       const x = n + halfExcess * (y - Math.sqrt(fourOverExcess * n * y + y * y));
       values[i] = uniform(state) * (n + x) <= n ? x : n * n / x;

@@ -13,6 +13,7 @@ import {
   parseSimulationFile,
   type ParticleCoordinate,
   type ParticleParameters,
+  type ParticleSetParameters,
   readCoordinateFile,
   readDefocusFile,
   readDoseFile,
@@ -37,6 +38,7 @@ import { geometryErrors, nominalTilts, tiltDefocus, tiltDoses } from "./geometry
 import { type ImageSeriesWriter, openImageSeries } from "./image_output.ts";
 import { scatteringKernels } from "./kernels.ts";
 import { type LoadedParticle, loadParticle } from "./particles.ts";
+import { DetectorStage, type NoiseStreams } from "./detector.ts";
 import { gridPlacement, randomPlacement } from "./placement.ts";
 import type { PotentialMap } from "./pdb_potential.ts";
 import { RandomStream } from "./random.ts";
@@ -109,7 +111,7 @@ async function particleNamed(context: RunContext, name: string): Promise<LoadedP
   loaded = await loadParticle(particle, {
     beam: context.beam,
     shared: context.shared,
-    random: new RandomStream(context.seed, "particle", particle.name),
+    random: context.random,
     readFile: readFileBytes,
     displayName: (path) => context.log.fileName(path),
   });
@@ -179,7 +181,12 @@ interface PlacedSet {
   rotations: number[][];
 }
 
-/** Sets up and places every particle set once (spec §2, §3.1 step 6). */
+/**
+ * Sets up and places every particle set once (spec §2, §3.1 step 6). Random and grid sets
+ * initialise their particle first; a file set's particle is initialised at its first projection
+ * in TEM-Simulator, i.e. after every set: a random-source particle of a file set draws its
+ * coefficients from the run's stream then (spec §3.9).
+ */
 async function placeParticleSets(
   context: RunContext,
 ): Promise<{ sets: PlacedSet[]; types: LoadedParticle[] }> {
@@ -188,14 +195,23 @@ async function placeParticleSets(
   const maps: LoadedParticle[] = [];
   const { input, log } = context;
   const placed: PlacedSet[] = [];
-  for (const set of input.particlesets) {
-    const loaded = await particleNamed(context, set.particle_type);
+  const typeOf = (loaded: LoadedParticle) => {
     let type = typeIndex.get(loaded.name);
     if (type === undefined) {
       type = maps.length;
       maps.push(loaded);
       typeIndex.set(loaded.name, type);
     }
+    return type;
+  };
+  /** File sets whose random-source particle is initialised after every set. */
+  const deferred: { set: ParticleSetParameters; placed: PlacedSet }[] = [];
+  for (const set of input.particlesets) {
+    const particle = particleByName(input, set.particle_type);
+    const later = set.particle_coords === "file" && particle?.source === "random" &&
+      !context.particles.has(particle.name);
+    const loaded = later ? undefined : await particleNamed(context, set.particle_type);
+    const type = loaded === undefined ? -1 : typeOf(loaded);
     let coordinates: ParticleCoordinate[];
     if (set.particle_coords === "file") {
       const rows = await readCoordinateFile(set.coord_file_in!);
@@ -203,7 +219,7 @@ async function placeParticleSets(
     } else {
       const placement = set.particle_coords === "grid"
         ? gridPlacement(set, context.random)
-        : randomPlacement(set, input.sample!, loaded.map, context.random);
+        : randomPlacement(set, input.sample!, loaded!.map, context.random);
       for (const warning of placement.warnings) log.warning(warning);
       coordinates = placement.coordinates;
       log.note(`Generated ${coordinates.length} particle coordinates.`);
@@ -211,13 +227,18 @@ async function placeParticleSets(
         await writeCoordinateFile(set.coord_file_out, coordinates);
       }
     }
-    placed.push({
+    const entry = {
       type,
       coordinates,
       rotations: coordinates.map((c) => particleRotation(c.phi, c.theta, c.psi)),
-    });
+    };
+    placed.push(entry);
+    if (later) deferred.push({ set, placed: entry });
     log.note("Particleset component initialized.");
     log.blank();
+  }
+  for (const { set, placed: entry } of deferred) {
+    entry.type = typeOf(await particleNamed(context, set.particle_type));
   }
   context.placed = { sets: placed, types: maps };
   return context.placed;
@@ -306,6 +327,7 @@ export function imagingGrids(
       grid: { nx: x.n, ny: y.n, pixel: p, cx: x.centre, cy: y.centre },
       cropX: x.extra + d.padding,
       cropY: y.extra + d.padding,
+      padding: d.padding,
       width: d.det_pix_x,
       height: d.det_pix_y,
       gain: d.gain,
@@ -414,7 +436,6 @@ async function generateMicrographs(
     singleParticle: geometry.tilt_mode === "single_particle",
     detectors,
     maps: types.map((t) => t.map),
-    seed: context.seed,
     multislice: options.multislice ?? "auto",
   };
 
@@ -471,9 +492,9 @@ async function generateMicrographs(
           o += INSTANCE_STRIDE;
         }
       }
-      const outputs = imagePool.splice(0, input.detectors.length);
+      const outputs = imagePools.map((pool) => pool.pop());
       return {
-        outputs: outputs.length === input.detectors.length ? outputs : undefined,
+        outputs: outputs.every((o) => o !== undefined) ? outputs : undefined,
         index: i,
         rotation: p,
         shiftX: err.x,
@@ -483,8 +504,16 @@ async function generateMicrographs(
         particles,
       };
     };
-    /** Detector image buffers written and free for reuse (bounds memory on large grids). */
-    const imagePool: ArrayBuffer[] = [];
+    /**
+     * Per detector, image (or pre-noise count) buffers written and free for reuse (bounds memory
+     * on large grids).
+     */
+    const imagePools: ArrayBuffer[][] = input.detectors.map(() => []);
+    /** The detector noise: the run's stream, in tilt and detector order (spec §3.9). */
+    const noise: NoiseStreams = {
+      main: random,
+      extra: new RandomStream(context.seed ^ 0x2545f491),
+    };
     const logTilt = (i: number, projected: number, warnings: string[]) => {
       log.note(`Computing projection number ${i + 1}.`);
       for (const warning of warnings) log.warning(warning);
@@ -508,7 +537,10 @@ async function generateMicrographs(
         particlePool.push(job.particles);
         logTilt(i, projected, warnings);
         for (let d = 0; d < writers.length; d++) {
-          await untilAborted(writers[d]!.append(simulator.detectorImage(job, d)), context.signal);
+          await untilAborted(
+            writers[d]!.append(simulator.detectorImage(job, d, noise)),
+            context.signal,
+          );
           logImage(i, d);
         }
         log.blank();
@@ -517,9 +549,16 @@ async function generateMicrographs(
       // Small grids: every thread in a worker (fastest). Large grids: this thread simulates tilts
       // too, with threads − 1 workers (one isolate and its buffers less in memory).
       const large = wave.nx * wave.ny > LARGE_GRID;
-      executor = large
-        ? await workerExecutor(setup, threads - 1, await TiltSimulator.create(setup), false)
+      const local = large ? await TiltSimulator.create(setup) : undefined;
+      executor = local !== undefined
+        ? await workerExecutor(setup, threads - 1, local, false)
         : await workerExecutor(setup, threads);
+      // Noise, MTF and crop of detectors with quantization, here in tilt order (the noise draws
+      // come from the run's one stream): in the local simulator's memory (idle between its
+      // tilts), else in a stage of its own.
+      const stage = !detectors.some((d) => d.quantization)
+        ? undefined
+        : local?.detectorStage ?? await DetectorStage.create(detectors);
       const pending = new Map<number, { job: TiltJob; result: Promise<TiltResult> }>();
       let next = 0;
       // Jobs in flight: one per thread.
@@ -537,10 +576,11 @@ async function generateMicrographs(
         particlePool.push(job.particles);
         logTilt(i, result.projected, result.warnings);
         for (const [d, image] of result.images.entries()) {
-          await writers[d]!.append(image);
+          const finished = detectors[d]!.quantization ? stage!.finish(d, noise, image) : image;
+          await writers[d]!.append(finished);
           logImage(i, d);
+          imagePools[d]!.push(image.buffer as ArrayBuffer);
         }
-        for (const image of result.images) imagePool.push(image.buffer as ArrayBuffer);
         log.blank();
       }
     }
@@ -575,7 +615,7 @@ export async function runTemSimulation(
     input,
     log,
     seed,
-    random: new RandomStream(seed, "main"),
+    random: new RandomStream(seed),
     beam: input.electronbeam === undefined ? undefined : beamFor(input.electronbeam.acc_voltage),
     particles: new Map(),
     shared: threads > 1,

@@ -236,9 +236,7 @@ export class TiltSimulator {
   run(job: TiltJob): TiltResult {
     const { projected, warnings } = this.simulate(job);
     const images = this.#setup.detectors.map((detector, d) => {
-      const view = detector.quantization
-        ? this.detectorCounts(job, d)
-        : this.detectorImage(job, d);
+      const view = detector.quantization ? this.detectorCounts(job, d) : this.detectorImage(job, d);
       const reuse = job.outputs?.[d];
       const out = reuse !== undefined && reuse.byteLength === view.byteLength
         ? new Float32Array(reuse)
@@ -282,7 +280,14 @@ export class TiltSimulator {
       throw new Error("Cannot take a detector image: the tilt is not simulated");
     }
     const { nx, ny } = this.#setup.wave;
-    return this.#detect(job, this.#setup.detectors[d]!, this.#detectors.counts(d), this.#image, nx, ny);
+    return this.#detect(
+      job,
+      this.#setup.detectors[d]!,
+      this.#detectors.counts(d),
+      this.#image,
+      nx,
+      ny,
+    );
   }
 
   /**
