@@ -212,8 +212,9 @@ Deno.test("projection conserves σ·∫V and follows the particle rotation", () 
   for (const [phi, theta, psi] of [[0, 0, 0], [30, 60, 90], [120, 45, -30], [0, 90, 0]]) {
     const m = particleRotation(phi!, theta!, psi!);
     const grid = new Float32Array(2 * 64 * 64);
+    const projection = projectMap(map, m, 31.5, 31.5, pixel, beam.interaction);
     addProjection(
-      projectMap(map, m, 31.5, 31.5, pixel, beam.interaction),
+      projection,
       grid,
       64,
       64,
@@ -235,9 +236,65 @@ Deno.test("projection conserves σ·∫V and follows the particle rotation", () 
       1e-4 * sum * pixel * pixel,
     );
     const offset = apply3(m, [(8 - 5.5) * 0.3, 0, 0]);
-    assertAlmostEquals((mx / sum - 31.5) * pixel, offset[0], 0.02);
-    assertAlmostEquals((my / sum - 31.5) * pixel, offset[1], 0.02);
+    const anchor = cornerAnchorShift(projection.a);
+    assertAlmostEquals((mx / sum - 31.5 - anchor[0]) * pixel, offset[0], 0.02);
+    assertAlmostEquals((my / sum - 31.5 - anchor[1]) * pixel, offset[1], 0.02);
   }
+});
+
+/**
+ * TEM-Simulator's two-pass resampling (spec §3.7): the pairing (o1 = output axis of pass 1, s1 =
+ * its source axis) with the smallest scale factors, each line anchored at the lower corner of its
+ * first cell. Returns the resulting (x, y) shift, pixels, of the projected mass.
+ */
+function cornerAnchorShift(a: readonly number[]): [number, number] {
+  const det = Math.abs(a[0]! * a[3]! - a[1]! * a[2]!);
+  let o1 = 0, s1 = 0, best = Infinity;
+  for (let o = 0; o < 2; o++) {
+    for (let s = 0; s < 2; s++) {
+      const first = Math.abs(a[2 * o + s]!);
+      if (Math.max(first, det / first) < best) {
+        [best, o1, s1] = [Math.max(first, det / first), o, s];
+      }
+    }
+  }
+  const aFirst = a[2 * o1 + s1]!, aCross = a[2 * o1 + 1 - s1]!, bFirst = a[2 * (1 - o1) + s1]!;
+  const alongO1 = -0.5 * aCross; // pass 1: line s2 = j shifted by a_cross·(j − ½)
+  const alongO2 = -0.5 * bFirst / aFirst + alongO1 * bFirst / aFirst; // pass 2: column at u − ½
+  return o1 === 0 ? [alongO1, alongO2] : [alongO2, alongO1];
+}
+
+Deno.test("two-pass resampling anchors each line at its first cell's lower corner", () => {
+  // A smooth blob centred on accumulator cell (11.5, 11.5) under a rotation by 30° and scale 0.8:
+  // its mass lands at the exact affine image plus the corner-anchoring shift.
+  const c = Math.cos(Math.PI / 6) * 0.8, s = Math.sin(Math.PI / 6) * 0.8;
+  const n = 24;
+  const re = new Float32Array(n * n), im = new Float32Array(n * n);
+  for (let j1 = 0; j1 < n; j1++) {
+    for (let j0 = 0; j0 < n; j0++) {
+      re[j1 * n + j0] = Math.exp(-((j0 - 11.5) ** 2 + (j1 - 11.5) ** 2) / 18);
+    }
+  }
+  const a: [number, number, number, number] = [c, -s, s, c];
+  const p = { p0: n, p1: n, re, im, a, t: [20.3, 19.6] as [number, number] };
+  const grid = new Float32Array(2 * 64 * 64);
+  addProjection(p, grid, 64, 64, new TouchedRows(64, 64));
+  let sum = 0, mx = 0, my = 0;
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 64; x++) {
+      const v = grid[2 * (y * 64 + x)]!;
+      sum += v;
+      mx += v * x;
+      my += v * y;
+    }
+  }
+  const total = re.reduce((t, v) => t + v, 0);
+  assertAlmostEquals(sum, total * 0.64, 1e-4 * sum);
+  const anchor = cornerAnchorShift(a);
+  // Without the anchoring the centroid would sit at the exact image: the shift is not small here.
+  assert(Math.abs(anchor[0]) + Math.abs(anchor[1]) > 0.2);
+  assertAlmostEquals(mx / sum, (c - s) * 11.5 + 20.3 + anchor[0], 0.01);
+  assertAlmostEquals(my / sum, (s + c) * 11.5 + 19.6 + anchor[1], 0.01);
 });
 
 Deno.test("path lengths: flat slab t/cos θ, parabolic profile, support outside the hole", () => {
@@ -268,12 +325,46 @@ Deno.test("path lengths: flat slab t/cos θ, parabolic profile, support outside 
   assertEquals(l.lMax, -Infinity);
 });
 
-Deno.test("random streams: deterministic per key, normal, Poisson and Wald moments", () => {
-  const a = new RandomStream(4711, "detector", 3, 1), b = new RandomStream(4711, "detector", 3, 1);
-  const c = new RandomStream(4711, "detector", 3, 2);
-  assertEquals(a.nextUint32(), b.nextUint32());
-  assert(a.nextUint32() !== c.nextUint32());
-  const r = new RandomStream(1, "test");
+Deno.test("random stream: glibc rand() after srand(seed), srand(0) as srand(1)", () => {
+  // Outputs of glibc's rand() (printed by a C program on this machine's glibc).
+  const expected: [number, number[]][] = [
+    [1, [1804289383, 846930886, 1681692777, 1714636915, 1957747793]],
+    [0, [1804289383, 846930886, 1681692777, 1714636915, 1957747793]],
+    [4711, [655258671, 1021680945, 533781613, 7593061, 1463183749]],
+    [4294967295, [254925627, 1205188300, 366127624, 1401405153, 76053476]],
+    [2147483648, [1336741213, 1210407648, 1447044896, 337392383, 82502902]],
+  ];
+  for (const [seed, values] of expected) {
+    const r = new RandomStream(seed);
+    assertEquals(values.map(() => r.rand()), values, `srand(${seed})`);
+  }
+});
+
+Deno.test("random stream: TEM-Simulator's draw formulas and their rand() counts", () => {
+  const RM = 2147483647;
+  const a = new RandomStream(9), b = new RandomStream(9);
+  assertEquals(a.uniform(), b.rand() / (RM + 1));
+  assertEquals(a.uniformIn(-2, 6), -2 + 8 * (b.rand() / (RM + 1)));
+  const s = (1 + b.rand()) / (RM + 2), t = 2 * Math.PI * b.rand() / (RM + 1);
+  assertEquals(a.normal(3, 0.5), 3 + 0.5 * Math.sqrt(-2 * Math.log(s)) * Math.cos(t));
+  // N(a, 0) still draws twice.
+  assertEquals(a.normal(1, 0), 1);
+  b.rand();
+  b.rand();
+  assertEquals(a.exponential(2), -2 * Math.log((1 + b.rand()) / (RM + 2)));
+  // Poisson below 10: n + 1 exponentials subtracted from λ.
+  const n = a.poisson(4.2);
+  let rest = 4.2, m = -1;
+  do {
+    rest -= -Math.log((1 + b.rand()) / (RM + 2));
+    m++;
+  } while (rest >= 0);
+  assertEquals(n, m);
+  assertEquals(a.rand(), b.rand());
+});
+
+Deno.test("random stream: normal, Poisson (both algorithms) and Wald moments", () => {
+  const r = new RandomStream(1);
   const moments = (draw: () => number, n: number) => {
     let s = 0, s2 = 0;
     for (let i = 0; i < n; i++) {
@@ -286,11 +377,21 @@ Deno.test("random streams: deterministic per key, normal, Poisson and Wald momen
   const normal = moments(() => r.standardNormal(), 200000);
   assertAlmostEquals(normal.mean, 0, 0.01);
   assertAlmostEquals(normal.variance, 1, 0.01);
-  for (const lambda of [0.7, 4, 25, 801]) {
+  for (const lambda of [0.7, 4, 9.9, 10, 25, 801, 12000]) {
     const m = moments(() => r.poisson(lambda), 200000);
     assertAlmostEquals(m.mean / lambda, 1, 0.01);
     assertAlmostEquals(m.variance / lambda, 1, 0.02);
   }
+  // Exact probabilities at small k (PD uses its factorial table there): λ = 10.
+  let zeros = 0, fives = 0;
+  for (let i = 0; i < 400000; i++) {
+    const k = r.poisson(10);
+    if (k === 5) fives++;
+    if (k === 0) zeros++;
+  }
+  assertAlmostEquals(fives / 400000, Math.exp(-10) * 1e5 / 120, 0.002);
+  // P(0) = e^−10: about 18 of 400000.
+  assert(zeros >= 4 && zeros <= 40, `${zeros} zeros`);
   // Wald with mean n and variance n(1/DQE − 1): the detector's DQE step.
   const n = 800, dqe = 0.4, excess = 1 / dqe - 1;
   const w = moments(() => r.wald(n, n * n / excess), 200000);
@@ -299,17 +400,23 @@ Deno.test("random streams: deterministic per key, normal, Poisson and Wald momen
 });
 
 Deno.test("detector noise in bulk draws what Poisson then Wald per pixel draw", () => {
-  // λ below and above the PTRS threshold, zero counts, DQE 1 (no Wald) and a high excess.
+  // λ below and above the PD threshold, zero counts (no Wald draw), DQE 1 (the Wald draws are
+  // made, the value is n) and a high excess.
   for (const [lambda, excess] of [[3, 1.5], [801, 1.5], [12, 0], [0, 1.5], [60, 9]] as const) {
     const bulk = new Float32Array(20000), single = new Float32Array(20000);
     for (let i = 0; i < bulk.length; i++) {
       bulk[i] = single[i] = lambda * (1 + 0.5 * Math.sin(i));
     }
-    new RandomStream(7, "detector", 1, 0).detectorNoise(bulk, excess);
-    const r = new RandomStream(7, "detector", 1, 0);
+    new RandomStream(7).detectorNoise(bulk, excess);
+    const r = new RandomStream(7);
     for (let i = 0; i < single.length; i++) {
       const n = r.poisson(single[i]!);
-      single[i] = n === 0 || excess === 0 ? n : r.wald(n, n / excess * n);
+      if (n === 0) single[i] = 0;
+      else if (excess === 0) {
+        r.standardNormal();
+        r.uniform();
+        single[i] = n;
+      } else single[i] = r.wald(n, n / excess * n);
     }
     // The Wald transform is rearranged in bulk: equal up to float64 rounding.
     for (let i = 0; i < bulk.length; i++) {
@@ -342,7 +449,7 @@ Deno.test("random placement: the ETS template's 6563 beads, all inside the ice",
     set as unknown as Parameters<typeof randomPlacement>[0],
     sample as unknown as Parameters<typeof randomPlacement>[1],
     { nx: 100, ny: 100, nz: 100, voxelSize: 0.1 },
-    new RandomStream(1, "placement"),
+    new RandomStream(1),
   );
   assertEquals(placed.coordinates.length, 6563);
   for (const c of placed.coordinates) {

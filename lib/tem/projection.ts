@@ -192,7 +192,9 @@ export function projectionBounds(
       y1 = Math.max(y1, y);
     }
   }
-  return { x0, x1, y0, y1 };
+  // The two-pass resampling anchors lines at cell corners (see addProjection), which moves the
+  // parallelogram by less than one pixel per axis.
+  return { x0: x0 - 1, x1: x1 + 1, y0: y0 - 1, y1: y1 + 1 };
 }
 
 /**
@@ -267,7 +269,7 @@ export class TouchedRows {
 
 /**
  * Adds a projection to the complex grid `grid` (nx × ny, interleaved, index 2·(y·nx + x)) by
- * two area-weighted 1-D passes (the pass order whose first scale factor is largest), marking the
+ * two area-weighted 1-D passes (the pairing with the smallest scale factors), marking the
  * touched cells in `touched`. Needs no permissions.
  */
 export function addProjection(
@@ -279,11 +281,15 @@ export function addProjection(
   scratch?: ProjectionScratch,
 ): void {
   // a[o·2 + s]: derivative of output axis o (0 = x, 1 = y) by source axis s (0 = j0, 1 = j1).
-  let s1 = 0, o1 = 0, best = -1;
+  // Of the four pairings (o1, s1) the one with the smallest scale factors is used (spec §3.7).
+  let s1 = 0, o1 = 0, best = Infinity;
+  const det = p.a[0] * p.a[3] - p.a[1] * p.a[2];
   for (let o = 0; o < 2; o++) {
     for (let s = 0; s < 2; s++) {
-      const v = Math.abs(p.a[2 * o + s]!);
-      if (v > best) {
+      const first = Math.abs(p.a[2 * o + s]!);
+      // Its two scale factors are |a_first| and |det|/|a_first|: the larger one is minimised.
+      const v = Math.max(first, Math.abs(det) / first);
+      if (v < best) {
         best = v;
         s1 = s;
         o1 = o;
@@ -307,6 +313,9 @@ export function addProjection(
   const hi2 = Math.min(n2 - 1, Math.ceil((o1 === 0 ? bounds.y1 : bounds.x1) - 0.5));
   if (lo1 > hi1 || lo2 > hi2) return;
   const width1 = hi1 - lo1 + 1;
+  // Each 1-D pass anchors a line at the lower corner of its first cell: the shear offset of a line
+  // is taken at its lower edge (index − ½ across the line), not at its centre line. Measured on
+  // TEM-Simulator's outputs (sweep, ghost_bead); spec §3.7 does not say it.
   // Pass 1: along source axis s1 onto integer o1 coordinates, for every source line s2.
   const width2 = hi2 - lo2 + 1;
   const [midRe, midIm, column, columnIm] = (scratch ?? new ProjectionScratch()).passes(
@@ -314,15 +323,16 @@ export function addProjection(
     width2,
   );
   for (let j2 = 0; j2 < ns2; j2++) {
-    const start = aFirst * -0.5 + aCross * j2 + t1 - lo1;
+    const start = aFirst * -0.5 + aCross * (j2 - 0.5) + t1 - lo1;
     boxResampleAdd(p.re, j2 * step2, step1, ns1, start, aFirst, midRe, j2 * width1, 1, width1);
     boxResampleAdd(p.im, j2 * step2, step1, ns1, start, aFirst, midIm, j2 * width1, 1, width1);
   }
-  // Pass 2: for each o1 column u, along source axis s2 onto integer o2 coordinates.
+  // Pass 2: for each o1 column u (lower edge coord1 − ½), along source axis s2 onto integer o2
+  // coordinates.
   const scale2 = bCross - bFirst * aCross / aFirst;
   for (let u = 0; u < width1; u++) {
     const coord1 = lo1 + u;
-    const start = scale2 * -0.5 + bFirst * (coord1 - t1) / aFirst + t2 - lo2;
+    const start = scale2 * -0.5 + bFirst * (coord1 - 0.5 - t1) / aFirst + t2 - lo2;
     column.fill(0);
     columnIm.fill(0);
     boxResampleAdd(midRe, u, width1, ns2, start, scale2, column, 0, 1, width2);
