@@ -143,10 +143,11 @@ export class DetectorStage {
 
   /**
    * Finishes detector `d` from the counts in {@linkcode counts} (or copied from `counts`): noise
-   * (with quantization; `noise` is then required), MTF and gain, crop. Returns the image
+   * (with quantization; `noise` is then required), MTF and gain, crop, then `level` (a constant
+   * part of the counts kept out of the FFTs, already × gain) added. Returns the image
    * (det_pix_x × det_pix_y, x fastest), a view valid until the stage is used again.
    */
-  finish(d: number, noise?: NoiseStreams, counts?: Float32Array): Float32Array {
+  finish(d: number, noise?: NoiseStreams, counts?: Float32Array, level = 0): Float32Array {
     const detector = this.#detectors[d]!;
     const fft = this.#ffts[d]!;
     const g = detector.grid;
@@ -169,6 +170,10 @@ export class DetectorStage {
     for (let y = 0; y < detector.height; y++) {
       const row = (y + detector.cropY) * g.nx + detector.cropX;
       if (row !== y * width) data.copyWithin(y * width, row, row + width);
+    }
+    // A constant part of the counts (× gain) kept out of the FFTs, rounded once here.
+    if (level !== 0) {
+      for (let i = 0; i < width * detector.height; i++) data[i] = data[i]! + level;
     }
     return data.subarray(0, width * detector.height);
   }

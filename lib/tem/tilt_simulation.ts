@@ -191,6 +191,8 @@ export class TiltSimulator {
   #inelastic: Float32Array | undefined;
   /** The intensity of the tilt last simulated (in the FFT memory) and its job. */
   #image: Float32Array | undefined;
+  /** The constant part of the intensity: the image is #imageOffset + #image (float32-exact). */
+  #imageOffset = 0;
   #imageJob: TiltJob | undefined;
   /** Row buffers of the lens transfer function and of grid resampling (reused). */
   readonly #lensRow: Float32Array;
@@ -267,7 +269,11 @@ export class TiltSimulator {
    */
   detectorImage(job: TiltJob, d: number, noise?: NoiseStreams): Float32Array {
     this.detectorCounts(job, d);
-    return this.#detectors.finish(d, noise);
+    const detector = this.#setup.detectors[d]!;
+    const level = detector.quantization
+      ? 0
+      : this.#imageOffset * job.dose * detector.grid.pixel ** 2 * detector.gain;
+    return this.#detectors.finish(d, noise, undefined, level);
   }
 
   /**
@@ -766,6 +772,13 @@ export class TiltSimulator {
     // The spectrum of the intensity, inelastic part included (first: on small grids the
     // inelastic spectrum of the whole-grid layout lives in the path-length buffer).
     let transformed = false;
+    // The mean goes around the FFTs (their response to a constant is exact): the single-precision
+    // round-off then scales with the contrast, not with the mean, and a flat image stays flat.
+    const data = real.data;
+    let sum = 0;
+    for (let i = 0; i < total; i++) sum += data[i]!;
+    const mean = sum / total;
+    for (let i = 0; i < total; i++) data[i] = data[i]! - mean;
     if (inelastic !== undefined) {
       real.forward();
       addInto(real.spectrum, inelastic);
@@ -834,6 +847,7 @@ export class TiltSimulator {
         real.inverse();
       }
       out.set(real.data);
+      this.#imageOffset = mean;
       return out;
     }
     const nodes = lMax - lMin < 1 ? 0 : Math.min(20, Math.ceil(10 * (lMax - lMin) / lMin));
@@ -841,7 +855,10 @@ export class TiltSimulator {
     if (!transformed) real.forward();
     const spectrum = free.subarray(0, total);
     spectrum.set(real.spectrum);
-    out.fill(0);
+    // The image is #imageOffset + out: the offset (float32-exact) is the mean's part at L_min.
+    const offset = Math.fround(mean * Math.exp(-lMin * setup.kernels.water0));
+    out.fill(-offset);
+    this.#imageOffset = offset;
     const kw0 = setup.kernels.water0;
     // Which nodes some pixel may use (hat weights on [node − step, node + step]; beyond the last
     // node the extra attenuation exp(−(L − L_m)·K_w(0))), from each block's range of L: a superset
@@ -863,6 +880,8 @@ export class TiltSimulator {
       multiplyRealSpectrum(real, kernel, 1 / total);
       real.inverse();
       const img = real.data;
+      // The mean's part of this node: its spectrum is the zero frequency alone.
+      const meanPart = mean * Math.exp(-node * kw0);
       blocks((first, count, lengths) => {
         const base = first * nx;
         for (let k = 0; k < count * nx; k++) {
@@ -872,7 +891,7 @@ export class TiltSimulator {
           else if (L <= node - step || (L >= node + step && l !== nodes)) continue;
           else if (l === nodes && L >= node) w = Math.exp(-(L - node) * kw0);
           else w = 1 - Math.abs(L - node) / step;
-          if (w !== 0) out[base + k]! += w * img[base + k]!;
+          if (w !== 0) out[base + k]! += w * (img[base + k]! + meanPart);
         }
       });
     }
@@ -891,18 +910,20 @@ export class TiltSimulator {
     const setup = this.#setup;
     const g = detector.grid;
     const perPixel = job.dose * g.pixel * g.pixel;
+    // Noise needs whole counts; without it the constant part is added after the MTF.
+    const offset = detector.quantization ? this.#imageOffset * perPixel : 0;
     if (
       g.nx === nx && g.ny === ny && g.pixel === setup.wave.pixel && g.cx === setup.wave.cx &&
       g.cy === setup.wave.cy
     ) {
-      for (let i = 0; i < counts.length; i++) counts[i] = image[i]! * perPixel;
+      for (let i = 0; i < counts.length; i++) counts[i] = image[i]! * perPixel + offset;
     } else {
       if (this.#resampleMid.length < setup.wave.ny * g.nx) {
         this.#resampleMid = new Float64Array(setup.wave.ny * g.nx);
       }
       if (this.#resampleColumn.length < g.ny) this.#resampleColumn = new Float64Array(g.ny);
       resampleGrid(image, setup.wave, counts, g, this.#resampleMid, this.#resampleColumn);
-      for (let i = 0; i < counts.length; i++) counts[i]! *= perPixel;
+      for (let i = 0; i < counts.length; i++) counts[i] = counts[i]! * perPixel + offset;
     }
     return counts;
   }
