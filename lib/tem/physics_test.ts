@@ -361,6 +361,12 @@ Deno.test("random stream: TEM-Simulator's draw formulas and their rand() counts"
   } while (rest >= 0);
   assertEquals(n, m);
   assertEquals(a.rand(), b.rand());
+  // A NaN or negative mean: 0 after one draw (never a hang in PD).
+  assertEquals(a.poisson(NaN), 0);
+  assertEquals(a.poisson(-3), 0);
+  b.rand();
+  b.rand();
+  assertEquals(a.rand(), b.rand());
 });
 
 Deno.test("random stream: normal, Poisson (both algorithms) and Wald moments", () => {

@@ -166,7 +166,7 @@ function poissonPd(state: Int32Array, pd: PdConstants, mu: number): number {
 }
 
 function poisson(state: Int32Array, pd: PdConstants, lambda: number): number {
-  return lambda < 10 ? poissonSmall(state, lambda) : poissonPd(state, pd, lambda);
+  return lambda >= 10 ? poissonPd(state, pd, lambda) : poissonSmall(state, lambda);
 }
 
 /** Wald deviate (Michael–Schucany–Haas): a normal, then a uniform. */
@@ -242,7 +242,10 @@ export class RandomStream {
     return -mean * Math.log((1 + rand(this.#state)) * OPEN_SCALE);
   }
 
-  /** Poisson deviate with mean `lambda` ≥ 0 (see the module for the algorithms). */
+  /**
+   * Poisson deviate with mean `lambda` ≥ 0 (see the module for the algorithms); a negative or NaN
+   * mean gives 0 after one draw, as subtracting exponentials does.
+   */
   poisson(lambda: number): number {
     return poisson(this.#state, this.#pd, lambda);
   }
@@ -265,7 +268,7 @@ export class RandomStream {
     const halfExcess = excess / 2, fourOverExcess = 4 / excess;
     for (let i = 0; i < values.length; i++) {
       const lambda = values[i]!;
-      const n = lambda < 10 ? poissonSmall(state, lambda) : poissonPd(state, pd, lambda);
+      const n = lambda >= 10 ? poissonPd(state, pd, lambda) : poissonSmall(state, lambda);
       if (n === 0) {
         values[i] = 0;
         continue;
