@@ -1,7 +1,8 @@
 /**
  * Runs tilts in the main thread or on a pool of Web Workers (one per thread, each with its own
- * WebAssembly FFT). Results do not depend on the number of threads: every random draw of a tilt
- * comes from streams keyed by the tilt.
+ * WebAssembly FFT). Results do not depend on the number of threads: tilts draw no random numbers;
+ * detectors with quantization come back as pre-noise counts, and the caller applies the noise in
+ * tilt order from the run's one stream (lib/tem/detector.ts).
  *
  * @module
  */
