@@ -9,39 +9,16 @@
  * Needs --allow-read (the repository and ../shared), --allow-write (temp folders) and the worker
  * permissions.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { assert } from "../lib/testing/mod.ts";
 import { readMrc } from "../lib/mrc/mod.ts";
 import { runTemSimulation } from "../lib/tem/mod.ts";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SHARED = join(ROOT, "..", "shared");
-const REFERENCE = join(SHARED, "reference", "tem-simulator");
-const SHARED_INPUTS = [
-  join(SHARED, "data", "pdb", "1tii.pdb"),
-  join(SHARED, "data", "pdb", "3al1.pdb"),
-  join(SHARED, "data", "bead_small.mrc"),
-  join(SHARED, "bench", "prot_re.mrc"),
-  join(SHARED, "bench", "prot_im.mrc"),
-];
+import { stageReferenceCase } from "./tem_reference_cases.ts";
 
 /** The share of each section's pixels within 5 % of the noise SD of TEM-Simulator's. */
 async function matchingShares(caseName: string, threads: number): Promise<number[]> {
-  const caseFolder = join(REFERENCE, caseName);
-  const folder = await Deno.makeTempDir({ prefix: "ets_noise_stream_" });
+  const { folder, out, reference: caseFolder } = await stageReferenceCase(caseName);
   try {
-    const outputs = new Set(["tiltseries.mrc", "tiltseries_nonoise.mrc", "sim.log"]);
-    for await (const entry of Deno.readDir(caseFolder)) {
-      if (entry.isFile && !outputs.has(entry.name)) {
-        await Deno.copyFile(join(caseFolder, entry.name), join(folder, entry.name));
-      }
-    }
-    for (const path of SHARED_INPUTS) {
-      await Deno.copyFile(path, join(folder, path.slice(path.lastIndexOf("/") + 1)));
-    }
-    const out = join(folder, "out");
-    await Deno.mkdir(out);
     await runTemSimulation(join(folder, "sim.txt"), { threads, outputFolder: out });
     const ours = (await readMrc(join(out, "tiltseries.mrc"))).data;
     const noisy = await readMrc(join(caseFolder, "tiltseries.mrc"));

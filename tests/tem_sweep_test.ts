@@ -12,48 +12,21 @@
  * Needs --allow-read (the repository and ../shared), --allow-write (temp folders) and the worker
  * permissions.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { assert } from "../lib/testing/mod.ts";
-import { runTemSimulation } from "../lib/tem/mod.ts";
 import {
   compareWithReference,
   EQUIVALENCE_BARS,
   failedFigures,
   formatFigures,
+  runTemSimulation,
   worstFigures,
-} from "../lib/tem/compare.ts";
+} from "../lib/tem/mod.ts";
 import { parseSimulationFile } from "../lib/tem/input/mod.ts";
+import { REFERENCE, stageReferenceCase } from "./tem_reference_cases.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SHARED = join(ROOT, "..", "shared");
-const REFERENCE = join(SHARED, "reference", "tem-simulator");
-/** Inputs the sweep's cases name without carrying them (sweep/README.md). */
-const SHARED_INPUTS = [
-  join(SHARED, "data", "pdb", "1tii.pdb"),
-  join(SHARED, "data", "pdb", "3al1.pdb"),
-  join(SHARED, "data", "bead_small.mrc"),
-  join(SHARED, "bench", "prot_re.mrc"),
-  join(SHARED, "bench", "prot_im.mrc"),
-];
 /** Cases holding all four bars when this test was written: the floor of the count. */
 const CASES_HOLDING_FLOOR = 52;
-
-/** A case's input folder in a temp folder: its inputs, without TEM-Simulator's outputs. */
-async function stageCase(caseFolder: string): Promise<string> {
-  const folder = await Deno.makeTempDir({ prefix: "ets_sweep_" });
-  const outputs = new Set(["tiltseries.mrc", "tiltseries_nonoise.mrc", "sim.log"]);
-  for await (const entry of Deno.readDir(caseFolder)) {
-    if (entry.isFile && !outputs.has(entry.name)) {
-      await Deno.copyFile(join(caseFolder, entry.name), join(folder, entry.name));
-    }
-  }
-  for (const path of SHARED_INPUTS) {
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    await Deno.copyFile(path, join(folder, name)).catch(() => {});
-  }
-  return folder;
-}
 
 const sweepIndex = JSON.parse(
   await Deno.readTextFile(join(REFERENCE, "sweep", "index.json")),
@@ -71,11 +44,8 @@ Deno.test("tem-simulator equals TEM-Simulator 1.3 over the sweep and the referen
   const failing: string[] = [];
   for (const name of cases) {
     await t.step(name, async () => {
-      const caseFolder = join(REFERENCE, name);
-      const folder = await stageCase(caseFolder);
+      const { folder, out, reference: caseFolder } = await stageReferenceCase(name);
       try {
-        const out = join(folder, "out");
-        await Deno.mkdir(out);
         const started = performance.now();
         await runTemSimulation(join(folder, "sim.txt"), { outputFolder: out });
         engineSeconds += (performance.now() - started) / 1000;

@@ -90,7 +90,7 @@ export {
   type ScopedGenerate,
   type ScopedGenerateOptions,
 } from "./scoped_generate.ts";
-export { estimateDisk, formatBytes, formatPlan, seriesBytes } from "./plan_text.ts";
+export { estimateDisk, formatPlan, seriesBytes } from "./plan_text.ts";
 export { generateWorkerMain, type WorkerScope } from "./worker_main.ts";
 export type { MainToWorker, WorkerToMain } from "./worker_protocol.ts";
 export {

@@ -5,7 +5,7 @@
  * @module
  */
 import { findAssembler } from "../assemblers/mod.ts";
-import type { GenerateConfig } from "../config/mod.ts";
+import { type GenerateConfig, humanBytes } from "../config/mod.ts";
 import { particleLines } from "./plan_classes.ts";
 import type { Shard, StackPlan } from "./plan.ts";
 
@@ -73,18 +73,6 @@ export async function assemblyBytes(config: GenerateConfig): Promise<number> {
   return bytes * particles * (config.assembler === "basic" ? 1 : 2);
 }
 
-/** Bytes as "12.3 MB". Needs no permissions. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 /** What the plan text needs. */
 export interface PlanSummary {
   /** The config. */
@@ -138,9 +126,9 @@ export function formatPlan(summary: PlanSummary): string[] {
     `  workers:         ${summary.workers}`,
     `  Chimera servers: ${chimera}`,
     `  engine:          ${engine}`,
-    `  disk needed:     ${formatBytes(summary.disk.total)} (${
-      formatBytes(summary.disk.perStack)
-    } per stack, ${formatBytes(summary.disk.perWorkerTemp)} temporary per worker)`,
+    `  disk needed:     ${humanBytes(summary.disk.total)} (${
+      humanBytes(summary.disk.perStack)
+    } per stack, ${humanBytes(summary.disk.perWorkerTemp)} temporary per worker)`,
     "",
     "  stack  name                      defocus (um)  seed        status",
   ];
