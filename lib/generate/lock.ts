@@ -214,3 +214,25 @@ export async function runningShards(root: string): Promise<Map<number, LockHolde
   }
   return running;
 }
+
+/**
+ * Removes the locks of `root` (the whole run's and every shard's) whose holder is on this host
+ * and dead, calling `warn` for each: what a process that may read /proc does before it re-runs
+ * itself under scoped grants, which cannot tell a dead holder from a live one. Needs
+ * --allow-read and --allow-write on `root`, --allow-read on /proc.
+ */
+export async function clearStaleLocks(
+  root: string,
+  warn: (message: string) => void,
+): Promise<void> {
+  const host = hostName();
+  const locks = [
+    [lockPath(root), await readLock(lockPath(root))] as const,
+    ...await shardLocks(root),
+  ];
+  for (const [path, holder] of locks) {
+    if (holder === undefined || holder === null || holderRuns(holder, host)) continue;
+    await Deno.remove(path).catch(() => {});
+    warn(`Taking over the stale lock "${path}" of ${describeHolder(holder)} (no longer running)`);
+  }
+}

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/mod.ts";
 import { EtsError } from "../errors/mod.ts";
-import { acquireRunLock, lockPath, readLock, runningShards } from "./lock.ts";
+import { acquireRunLock, clearStaleLocks, lockPath, readLock, runningShards } from "./lock.ts";
 
 /** A pid that is surely dead: a child that has exited and been reaped. */
 async function deadPid(): Promise<number> {
@@ -88,6 +88,26 @@ Deno.test("run lock: a requeued Slurm task takes over its own earlier attempt's 
     assertStringIncludes(warnings[0] ?? "", "an earlier attempt of Slurm task 77_1");
     assertEquals((await readLock(lockPath(root, shard)))?.host, "node-b");
     await lock.release();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("run lock: clearStaleLocks removes dead holders' locks (whole run and shards), keeps live ones", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dead = { host: Deno.hostname(), pid: await deadPid(), started: "2026-01-01T00:00:00Z" };
+    const live = { host: Deno.hostname(), pid: Deno.pid, started: "2026-01-01T00:00:00Z" };
+    await Deno.writeTextFile(lockPath(root), JSON.stringify(dead));
+    await Deno.writeTextFile(lockPath(root, { index: 1, count: 2 }), JSON.stringify(dead));
+    await Deno.writeTextFile(lockPath(root, { index: 0, count: 2 }), JSON.stringify(live));
+    const warnings: string[] = [];
+    await clearStaleLocks(root, (message) => warnings.push(message));
+    assertEquals(await readLock(lockPath(root)), undefined);
+    assertEquals(await readLock(lockPath(root, { index: 1, count: 2 })), undefined);
+    assertEquals((await readLock(lockPath(root, { index: 0, count: 2 })))?.pid, Deno.pid);
+    assertEquals(warnings.length, 2);
+    assertStringIncludes(warnings[0]!, `pid ${dead.pid}`);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

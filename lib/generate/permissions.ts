@@ -168,6 +168,8 @@ export function permissionPlan(
     config.temSimulatorExecutable,
     config.chimeraExecPath,
     ...sourceTree(),
+    // the host name recorded in the run lock (lib/platform hostName's fallback)
+    "/proc/sys/kernel/hostname",
     ...(options.extraRead ?? []),
   ]);
   return {

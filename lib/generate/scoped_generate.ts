@@ -23,6 +23,7 @@ import {
   type PermissionPlan,
   permissionPlan,
 } from "./permissions.ts";
+import { clearStaleLocks } from "./lock.ts";
 
 /** Options of {@linkcode prepareScopedGenerate}. */
 export interface ScopedGenerateOptions {
@@ -107,6 +108,10 @@ export async function prepareScopedGenerate(
       denoDir,
     });
     checkGrantsHeld(plan);
+    // the scoped run cannot read /proc to tell a dead lock holder from a live one: done here
+    if (!options.dryRun) {
+      await clearStaleLocks(config.root, (message) => console.error(`Warning: ${message}`));
+    }
     const code = await runScoped({
       flags: [...permissionFlags(plan), "--unstable-worker-options"],
       args: options.args ?? [...Deno.args],
