@@ -4,9 +4,10 @@
  *
  * @module
  */
-export { EXACT_GRID_LIMIT, gridSize, imagingGrids, runTemSimulation } from "./simulation.ts";
-export type { GridSizing } from "./simulation.ts";
+export { runTemSimulation } from "./simulation.ts";
 export type { TemSimulationOptions } from "./simulation.ts";
+export { EXACT_GRID_LIMIT, gridSize, imagingGrids } from "./imaging_setup.ts";
+export type { GridSizing } from "./imaging_setup.ts";
 export { beamFor } from "./beam.ts";
 export type { Beam } from "./beam.ts";
 export { fastFftSize } from "./fft.ts";

@@ -8,7 +8,9 @@
  */
 import { runtimeError } from "../errors/mod.ts";
 import { onCleanup } from "../platform/mod.ts";
-import type { ImagingSetup, TiltJob, TiltResult, TiltSimulator } from "./tilt_simulation.ts";
+import type { ImagingSetup } from "./imaging_setup.ts";
+import type { TiltJob, TiltResult } from "./tilt_job.ts";
+import type { TiltSimulator } from "./tilt_simulation.ts";
 import type { TiltWorkerRequest, TiltWorkerResponse } from "./worker_protocol.ts";
 
 /** Runs tilts. */

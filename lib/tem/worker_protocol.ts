@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_simulation.ts";
+import type { ImagingSetup } from "./imaging_setup.ts";
+import type { TiltJob, TiltResult } from "./tilt_job.ts";
 
 /** Main thread → worker. */
 export type TiltWorkerRequest =

@@ -1,0 +1,254 @@
+/**
+ * The ice and support background of one tilt (spec §3.6 step 5): each pixel's ice-equivalent path
+ * length L attenuates and blurs the image by exp(−L·K_w(defocus·q)). The blur is computed at a few
+ * thickness nodes between the smallest and largest L and each pixel takes the hat-weighted mix
+ * of its neighbouring nodes; the image mean is kept out of the FFTs.
+ *
+ * @module
+ */
+import { type ComplexFft2d, multiplyRealSpectrum, type RealFft2d } from "./fft.ts";
+import type { ImagingSetup } from "./imaging_setup.ts";
+import type { RadialKernelRows } from "./radial_kernel.ts";
+import { pathLengths } from "./sample_path.ts";
+import type { TiltJob } from "./tilt_job.ts";
+
+/** Rows of path lengths computed per call. */
+const PATH_ROWS = 32;
+
+/** The buffers of one thread the background is computed in. */
+export interface BackgroundBuffers {
+  /** The grid's real FFT: its data holds the elastic intensity. */
+  real: RealFft2d;
+  /** The grid's complex FFT, whose (free) data buffer holds a spectrum copy, then the result. */
+  complex: ComplexFft2d;
+  /** Path lengths: all rows (`whole`) or a block of rows. */
+  lengths: Float32Array;
+  /** Whether `lengths` holds all rows (computed once) or blocks recomputed per node. */
+  whole: boolean;
+  radial: RadialKernelRows;
+}
+
+/** The intensity of a tilt: `offset` + `image` (the offset float32-exact). */
+export interface BackgroundImage {
+  image: Float32Array;
+  offset: number;
+}
+
+/** Where the path lengths come from: the tilt's geometry on the wave grid. */
+interface PathSource {
+  setup: ImagingSetup;
+  rotation: number[];
+  shiftX: number;
+  shiftY: number;
+  buffers: BackgroundBuffers;
+  rowsPerBlock: number;
+}
+
+/**
+ * The intensity after the background attenuation and blur, from the elastic intensity in the real
+ * FFT's data plus the inelastic spectrum (which may live in `buffers.lengths`: it is read first).
+ * The image lives in the second half of the complex FFT's data buffer. Needs no permissions.
+ */
+export function applyBackground(
+  setup: ImagingSetup,
+  buffers: BackgroundBuffers,
+  job: TiltJob,
+  inelastic: Float32Array | undefined,
+  warnings: string[],
+): BackgroundImage {
+  const { nx, ny } = setup.wave;
+  const total = nx * ny;
+  const real = buffers.real;
+  const mean = removeMean(real.data, total);
+  // The spectrum of the intensity, inelastic part included (first: on small grids the inelastic
+  // spectrum of the whole-grid layout lives in the path-length buffer).
+  let transformed = false;
+  if (inelastic !== undefined) {
+    real.forward();
+    addInto(real.spectrum, inelastic);
+    transformed = true;
+  }
+  const source: PathSource = {
+    setup,
+    rotation: setup.singleParticle ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : job.rotation,
+    shiftX: setup.singleParticle ? 0 : job.shiftX,
+    shiftY: setup.singleParticle ? 0 : job.shiftY,
+    buffers,
+    // Blocks of rows (a short loop per call suits the JIT better than one long one).
+    rowsPerBlock: buffers.whole ? PATH_ROWS : buffers.lengths.length / nx,
+  };
+  const stats = pathLengthStatistics(source);
+  if (stats.parallel) {
+    warnings.push("Beam direction is parallel to the sample: ice and support ignored.");
+  }
+  const free = buffers.complex.data;
+  const out = free.subarray(total, 2 * total);
+  if (!(stats.lMax >= 1)) {
+    if (transformed) {
+      scaleInto(real.spectrum, 1 / total);
+      real.inverse();
+    }
+    out.set(real.data);
+    return { image: out, offset: mean };
+  }
+  const { nodes, step, used } = thicknessNodes(stats);
+  if (!transformed) real.forward();
+  const spectrum = free.subarray(0, total);
+  spectrum.set(real.spectrum);
+  // The image is offset + out: the offset (float32-exact) is the mean's part at L_min.
+  const offset = Math.fround(mean * Math.exp(-stats.lMin * setup.kernels.water0));
+  out.fill(-offset);
+  for (let l = 0; l <= nodes; l++) {
+    if (!used[l]) continue;
+    const node = stats.lMin + l * step;
+    if (l > 0) real.spectrum.set(spectrum);
+    const kernel = buffers.radial.configure(setup.kernels.water, Math.abs(job.defocus), node);
+    multiplyRealSpectrum(real, kernel, 1 / total);
+    real.inverse();
+    addNode(source, out, { l, node, nodes, step }, mean);
+  }
+  return { image: out, offset };
+}
+
+/**
+ * Subtracts the mean from the first `total` values and returns it. The mean goes around the FFTs
+ * (their response to a constant is exact): the single-precision round-off then scales with the
+ * contrast, not with the mean, and a flat image stays flat.
+ */
+function removeMean(data: Float32Array, total: number): number {
+  let sum = 0;
+  for (let i = 0; i < total; i++) sum += data[i]!;
+  const mean = sum / total;
+  for (let i = 0; i < total; i++) data[i] = data[i]! - mean;
+  return mean;
+}
+
+/** Path-length statistics of a tilt: L_min, L_max, each block's range of L, beam parallel. */
+interface PathStatistics {
+  lMin: number;
+  lMax: number;
+  /** Smallest and largest L of each block of rows. */
+  ranges: number[];
+  parallel: boolean;
+}
+
+/**
+ * Path lengths of every row (kept in the buffer when it holds all rows) and their statistics.
+ * L_max is at least L_min: where every ray crosses the support the image is still attenuated.
+ */
+function pathLengthStatistics(source: PathSource): PathStatistics {
+  const { setup, buffers, rowsPerBlock } = source;
+  const { nx, ny } = setup.wave;
+  const block = buffers.lengths;
+  let lMin = Infinity, lMax = -Infinity, parallel = false;
+  const ranges: number[] = [];
+  for (let first = 0; first < ny; first += rowsPerBlock) {
+    const count = Math.min(rowsPerBlock, ny - first);
+    const stats = pathLengths(
+      setup.wave,
+      setup.sample,
+      source.rotation,
+      source.shiftX,
+      source.shiftY,
+      setup.supportRatio,
+      buffers.whole ? block.subarray(first * nx, (first + count) * nx) : block,
+      first,
+      count,
+    );
+    lMin = Math.min(lMin, stats.lMin);
+    lMax = Math.max(lMax, stats.lMax);
+    ranges.push(stats.lMin, stats.lTop);
+    parallel = stats.parallel;
+  }
+  return { lMin, lMax: Math.max(0, lMax, lMin), ranges, parallel };
+}
+
+/**
+ * Thickness nodes between L_min and L_max (at most 20, about one per 10 % of L_min) and which of
+ * them some pixel may use (hat weights on [node − step, node + step]; beyond the last node the
+ * extra attenuation exp(−(L − L_m)·K_w(0))), from each block's range of L: a superset at worst,
+ * and a node no pixel uses adds nothing.
+ */
+function thicknessNodes(
+  stats: PathStatistics,
+): { nodes: number; step: number; used: Uint8Array } {
+  const { lMin, lMax, ranges } = stats;
+  const nodes = lMax - lMin < 1 ? 0 : Math.min(20, Math.ceil(10 * (lMax - lMin) / lMin));
+  const step = nodes === 0 ? 0 : (lMax - lMin) / nodes;
+  const used = new Uint8Array(nodes + 1);
+  if (nodes === 0) used[0] = 1;
+  else {
+    const clamp = (r: number) => Math.min(nodes, Math.max(0, Math.floor(r)));
+    for (let b = 0; b < ranges.length; b += 2) {
+      const lo = clamp((ranges[b]! - lMin) / step), hi = clamp((ranges[b + 1]! - lMin) / step);
+      for (let l = lo; l <= Math.min(nodes, hi + 1); l++) used[l] = 1;
+    }
+  }
+  return { nodes, step, used };
+}
+
+/**
+ * Adds node `l`'s blurred image (in the real FFT's data) plus the mean's part of the node (its
+ * spectrum is the zero frequency alone) to `out`, hat-weighted by each pixel's L.
+ */
+function addNode(
+  source: PathSource,
+  out: Float32Array,
+  at: { l: number; node: number; nodes: number; step: number },
+  mean: number,
+): void {
+  const { l, node, nodes, step } = at;
+  const { nx } = source.setup.wave;
+  const kw0 = source.setup.kernels.water0;
+  const img = source.buffers.real.data;
+  const meanPart = mean * Math.exp(-node * kw0);
+  forEachPathBlock(source, (first, count, lengths) => {
+    const base = first * nx;
+    for (let k = 0; k < count * nx; k++) {
+      const L = lengths[k]!;
+      let w: number;
+      if (nodes === 0) w = L > node ? Math.exp(-(L - node) * kw0) : 1;
+      else if (L <= node - step || (L >= node + step && l !== nodes)) continue;
+      else if (l === nodes && L >= node) w = Math.exp(-(L - node) * kw0);
+      else w = 1 - Math.abs(L - node) / step;
+      if (w !== 0) out[base + k]! += w * (img[base + k]! + meanPart);
+    }
+  });
+}
+
+/** Visits the path lengths block by block (all rows at once when the buffer holds them). */
+function forEachPathBlock(
+  source: PathSource,
+  visit: (first: number, count: number, lengths: Float32Array) => void,
+): void {
+  const { setup, buffers, rowsPerBlock } = source;
+  const { ny } = setup.wave;
+  const block = buffers.lengths;
+  if (buffers.whole) {
+    visit(0, ny, block);
+    return;
+  }
+  for (let first = 0; first < ny; first += rowsPerBlock) {
+    const count = Math.min(rowsPerBlock, ny - first);
+    pathLengths(
+      setup.wave,
+      setup.sample,
+      source.rotation,
+      source.shiftX,
+      source.shiftY,
+      setup.supportRatio,
+      block,
+      first,
+      count,
+    );
+    visit(first, count, block);
+  }
+}
+
+function addInto(target: Float32Array, source: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+}
+
+function scaleInto(target: Float32Array, factor: number): void {
+  for (let i = 0; i < target.length; i++) target[i]! *= factor;
+}
