@@ -7,7 +7,7 @@
  */
 import { type ComplexFft2d, multiplyRealSpectrum, type RealFft2d } from "./fft.ts";
 import type { RadialKernelRows } from "./radial_kernel.ts";
-import type { ImagingSetup } from "./imaging_setup.ts";
+import type { ImagingSetup } from "./tilt_job.ts";
 
 /** Whole-grid scratch buffers up to this many pixels are kept between tilts. */
 export const KEEP_GRID_BUFFERS = 1 << 20;

@@ -7,10 +7,9 @@
  * @module
  */
 import { type ComplexFft2d, multiplyRealSpectrum, type RealFft2d } from "./fft.ts";
-import type { ImagingSetup } from "./imaging_setup.ts";
 import type { RadialKernelRows } from "./radial_kernel.ts";
 import { pathLengths } from "./sample_path.ts";
-import type { TiltJob } from "./tilt_job.ts";
+import type { ImagingSetup, TiltJob } from "./tilt_job.ts";
 
 /** Rows of path lengths computed per call. */
 const PATH_ROWS = 32;

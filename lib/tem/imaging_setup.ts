@@ -1,6 +1,6 @@
 /**
  * The imaging setup of a run (spec §3.6): the padded wave-function and detector grids, and
- * everything else every tilt shares, built from the input file.
+ * everything else every tilt shares ({@linkcode ImagingSetup}), built from the input file.
  *
  * @module
  */
@@ -9,35 +9,10 @@ import { crossSection } from "./cross_sections.ts";
 import type { DetectorSetup } from "./detector.ts";
 import { fastFftSize, isFastFftSize } from "./fft.ts";
 import type { SimulationInput } from "./input/mod.ts";
-import { type ScatteringKernels, scatteringKernels } from "./kernels.ts";
-import type { LensParameters } from "./optics.ts";
+import { scatteringKernels } from "./kernels.ts";
 import type { ParticleMap } from "./projection.ts";
-import type { PixelGrid, SampleGeometry } from "./sample_path.ts";
-
-/** What every tilt of a run shares. */
-export interface ImagingSetup {
-  /** The wave-function grid. */
-  wave: PixelGrid;
-  beam: Beam;
-  /** Slice thickness Δz, nm. */
-  sliceThickness: number;
-  lens: LensParameters;
-  kernels: ScatteringKernels;
-  sample: SampleGeometry;
-  /** Support attenuation per unit length relative to ice (n_C·σ_C/(n_ice·σ_ice)). */
-  supportRatio: number;
-  /** tilt_mode = single_particle: the background uses the identity geometry. */
-  singleParticle: boolean;
-  detectors: DetectorSetup[];
-  /** Particle maps by type index (relative to the ice). */
-  maps: ParticleMap[];
-  /**
-   * Multislice layout: `global` propagates the whole grid; `tiles` propagates independent groups of
-   * particles on small tiles (the wave is a plane wave elsewhere); `auto` (default) uses tiles when
-   * they cover less than half of the grid.
-   */
-  multislice?: "auto" | "global" | "tiles";
-}
+import type { PixelGrid } from "./sample_path.ts";
+import type { ImagingSetup } from "./tilt_job.ts";
 
 /**
  * How padded grids are sized: `exact` keeps TEM-Simulator's det + 2·padding (bit-for-bit the same

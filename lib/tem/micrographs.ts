@@ -27,11 +27,11 @@ import type { Beam } from "./beam.ts";
 import { DetectorStage, type NoiseStreams } from "./detector.ts";
 import { geometryErrors, nominalTilts, tiltDefocus, tiltDoses } from "./geometry.ts";
 import { type ImageSeriesWriter, openImageSeries } from "./image_output.ts";
-import { type GridSizing, type ImagingSetup, imagingSetup } from "./imaging_setup.ts";
+import { type GridSizing, imagingSetup } from "./imaging_setup.ts";
 import type { LoadedParticle } from "./particles.ts";
 import { RandomStream } from "./random.ts";
 import { type TiltExecutor, workerExecutor } from "./tilt_executor.ts";
-import { INSTANCE_STRIDE, type TiltJob, type TiltResult } from "./tilt_job.ts";
+import { type ImagingSetup, INSTANCE_STRIDE, type TiltJob, type TiltResult } from "./tilt_job.ts";
 import { TiltSimulator } from "./tilt_simulation.ts";
 
 /** Grids above this many pixels run with this thread computing too (memory before speed). */

@@ -6,9 +6,8 @@
  * @module
  */
 import { ComplexFft2d, type FftEngine, ladderFftSize } from "./fft.ts";
-import type { ImagingSetup } from "./imaging_setup.ts";
 import { mapAbsorbs, type ParticleMap, projectionBounds, projectMap } from "./projection.ts";
-import { INSTANCE_STRIDE, type TiltJob } from "./tilt_job.ts";
+import { type ImagingSetup, INSTANCE_STRIDE, type TiltJob } from "./tilt_job.ts";
 
 /** Pixels added around each particle footprint for a tile (beyond the Fresnel spread). */
 const TILE_MARGIN = 12;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { TouchedRows } from "./projection.ts";
 
 /** Sets the first `count` complex values of `wave` to 1 (a plane wave). */
 export function planeWave(wave: Float32Array, count: number): void {
@@ -53,4 +54,26 @@ export function addDeviation(
     psi[to]! += tile[from]! - 1;
     psi[to + 1]! += tile[from + 1]!;
   }
+}
+
+/**
+ * The bounding box (tile pixels) of the pixels a slice's projections touched on a tw × th tile,
+ * if any: the only place its absorbed intensity can be non-zero. Needs no permissions.
+ */
+export function touchedBox(
+  touched: TouchedRows,
+  tw: number,
+  th: number,
+): { x0: number; y0: number; w: number; h: number } | undefined {
+  let bx0 = tw, by0 = th, bx1 = -1, by1 = -1;
+  for (let y = 0; y < th; y++) {
+    const first = touched.first[y]!, last = touched.last[y]!;
+    if (first > last) continue;
+    if (y < by0) by0 = y;
+    by1 = y;
+    if (first < bx0) bx0 = first;
+    if (last > bx1) bx1 = last;
+  }
+  if (bx1 < bx0) return undefined;
+  return { x0: bx0, y0: by0, w: bx1 - bx0 + 1, h: by1 - by0 + 1 };
 }

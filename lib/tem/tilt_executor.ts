@@ -8,8 +8,7 @@
  */
 import { runtimeError } from "../errors/mod.ts";
 import { onCleanup } from "../platform/mod.ts";
-import type { ImagingSetup } from "./imaging_setup.ts";
-import type { TiltJob, TiltResult } from "./tilt_job.ts";
+import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
 import type { TiltSimulator } from "./tilt_simulation.ts";
 import type { TiltWorkerRequest, TiltWorkerResponse } from "./worker_protocol.ts";
 

@@ -1,8 +1,40 @@
 /**
- * One tilt of a tilt series as a job for a simulator (main thread or worker) and its images.
+ * What a tilt simulator (main thread or worker) receives: the imaging setup every tilt of a run
+ * shares, one tilt's job, and the images it gives back.
  *
  * @module
  */
+import type { Beam } from "./beam.ts";
+import type { DetectorSetup } from "./detector.ts";
+import type { ScatteringKernels } from "./kernels.ts";
+import type { LensParameters } from "./optics.ts";
+import type { ParticleMap } from "./projection.ts";
+import type { PixelGrid, SampleGeometry } from "./sample_path.ts";
+
+/** What every tilt of a run shares. */
+export interface ImagingSetup {
+  /** The wave-function grid. */
+  wave: PixelGrid;
+  beam: Beam;
+  /** Slice thickness Δz, nm. */
+  sliceThickness: number;
+  lens: LensParameters;
+  kernels: ScatteringKernels;
+  sample: SampleGeometry;
+  /** Support attenuation per unit length relative to ice (n_C·σ_C/(n_ice·σ_ice)). */
+  supportRatio: number;
+  /** tilt_mode = single_particle: the background uses the identity geometry. */
+  singleParticle: boolean;
+  detectors: DetectorSetup[];
+  /** Particle maps by type index (relative to the ice). */
+  maps: ParticleMap[];
+  /**
+   * Multislice layout: `global` propagates the whole grid; `tiles` propagates independent groups of
+   * particles on small tiles (the wave is a plane wave elsewhere); `auto` (default) uses tiles when
+   * they cover less than half of the grid.
+   */
+  multislice?: "auto" | "global" | "tiles";
+}
 
 /** Floats per particle instance in {@linkcode TiltJob.particles}: type, x, y, z, M (9). */
 export const INSTANCE_STRIDE = 13;

@@ -16,11 +16,10 @@ import { type DetectorSetup, DetectorStage, type NoiseStreams } from "./detector
 import { AbsorbedIntensity, KEEP_GRID_BUFFERS, type LostIntensity } from "./absorbed_intensity.ts";
 import { applyBackground } from "./background.ts";
 import { resampleGrid } from "./grid_resample.ts";
-import type { ImagingSetup } from "./imaging_setup.ts";
 import { clusterHits, type Hit, particleHits, TileFfts } from "./multislice_tiles.ts";
 import { RadialKernelRows } from "./radial_kernel.ts";
-import { addDeviation, planeWave, transmitRow } from "./slice_transmission.ts";
-import type { TiltJob, TiltResult } from "./tilt_job.ts";
+import { addDeviation, planeWave, touchedBox, transmitRow } from "./slice_transmission.ts";
+import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
 
 /**
  * Simulates tilts in the physics order (multislice → lens → absorbed intensity → background →
@@ -214,68 +213,15 @@ export class TiltSimulator {
     const tw = fft.nx, th = fft.ny;
     const global = fft === this.#complex;
     if (!global) planeWave(fft.data, tw * th);
-    const touched = this.#touched;
-    touched.reset(tw, th);
+    this.#touched.reset(tw, th);
     let previous = hits[0]!.slice;
     for (let i = 0; i < hits.length;) {
       const slice = hits[i]!.slice;
       if (slice !== previous) this.#propagate(fft, (slice - previous) * dz);
       previous = slice;
-      touched.clear();
-      const phi = fft.spectrum;
-      phi.fill(0);
-      let absorbing = false;
-      for (; i < hits.length && hits[i]!.slice === slice; i++) {
-        const hit = hits[i]!;
-        absorbing ||= hit.absorbing;
-        const { pixel } = setup.wave;
-        const projection = projectMap(
-          hit.map,
-          hit.orientation,
-          hit.gx - ox,
-          hit.gy - oy,
-          pixel,
-          setup.beam.interaction,
-          this.#scratch,
-        );
-        addProjection(projection, phi, tw, th, touched, this.#scratch);
-      }
-      const wave = fft.data;
-      // Absorbed intensity: only the bounding box of the touched pixels can hold any.
-      let patch: LostIntensity | undefined;
-      let lost = this.#absorbed.arena, base = 0, bx0 = tw, by0 = th, bw = 0;
-      if (absorbing) {
-        let bx1 = -1, by1 = -1;
-        for (let y = 0; y < th; y++) {
-          const first = touched.first[y]!, last = touched.last[y]!;
-          if (first > last) continue;
-          if (y < by0) by0 = y;
-          by1 = y;
-          if (first < bx0) bx0 = first;
-          if (last > bx1) bx1 = last;
-        }
-        if (bx1 >= bx0) {
-          bw = bx1 - bx0 + 1;
-          const bh = by1 - by0 + 1;
-          base = this.#absorbed.reserve(bw * bh);
-          lost = this.#absorbed.arena;
-          patch = { slice, x0: ox + bx0, y0: oy + by0, w: bw, h: bh, offset: base };
-        }
-      }
-      for (let y = 0; y < th; y++) {
-        const x0 = touched.first[y]!, x1 = touched.last[y]!;
-        if (x0 > x1) continue;
-        transmitRow(
-          phi,
-          wave,
-          y * tw,
-          x0,
-          x1,
-          patch === undefined ? undefined : lost,
-          base + (y - by0) * bw - bx0,
-        );
-      }
-      if (patch !== undefined) this.#absorbed.add(patch, global);
+      const projected = this.#projectSlice(fft, ox, oy, hits, i);
+      i = projected.end;
+      this.#transmitSlice(fft, ox, oy, slice, projected.absorbing);
     }
     if (previous !== sMax) this.#propagate(fft, (sMax - previous) * dz);
     if (global) return;
@@ -283,6 +229,85 @@ export class TiltSimulator {
     const { nx } = setup.wave;
     const psi = this.#complex.data, tile = fft.data;
     for (let y = 0; y < h; y++) addDeviation(tile, 2 * y * tw, psi, 2 * ((oy + y) * nx + ox), w);
+  }
+
+  /**
+   * The potential Φ of the hits from index `start` on that share its slice, into the spectrum
+   * buffer of `fft` (idle between propagations), with the touched rows marked. Returns the index
+   * after them and whether any absorbs.
+   */
+  #projectSlice(
+    fft: ComplexFft2d,
+    ox: number,
+    oy: number,
+    hits: Hit[],
+    start: number,
+  ): { end: number; absorbing: boolean } {
+    const setup = this.#setup;
+    const tw = fft.nx, th = fft.ny;
+    const slice = hits[start]!.slice;
+    this.#touched.clear();
+    const phi = fft.spectrum;
+    phi.fill(0);
+    let absorbing = false;
+    let i = start;
+    for (; i < hits.length && hits[i]!.slice === slice; i++) {
+      const hit = hits[i]!;
+      absorbing ||= hit.absorbing;
+      const { pixel } = setup.wave;
+      const projection = projectMap(
+        hit.map,
+        hit.orientation,
+        hit.gx - ox,
+        hit.gy - oy,
+        pixel,
+        setup.beam.interaction,
+        this.#scratch,
+      );
+      addProjection(projection, phi, tw, th, this.#touched, this.#scratch);
+    }
+    return { end: i, absorbing };
+  }
+
+  /**
+   * ψ ← ψ·exp(i·Φ) over the touched pixels of `fft`, Φ in its spectrum buffer; an absorbing slice
+   * hands its absorbed intensity (the touched pixels' bounding box) to the absorbed intensity.
+   */
+  #transmitSlice(
+    fft: ComplexFft2d,
+    ox: number,
+    oy: number,
+    slice: number,
+    absorbing: boolean,
+  ): void {
+    const tw = fft.nx, th = fft.ny;
+    const touched = this.#touched;
+    const phi = fft.spectrum;
+    const wave = fft.data;
+    // Absorbed intensity: only the bounding box of the touched pixels can hold any.
+    const box = absorbing ? touchedBox(touched, tw, th) : undefined;
+    let patch: LostIntensity | undefined;
+    let lost = this.#absorbed.arena, base = 0, bx0 = tw, by0 = th, bw = 0;
+    if (box !== undefined) {
+      ({ x0: bx0, y0: by0, w: bw } = box);
+      base = this.#absorbed.reserve(bw * box.h);
+      lost = this.#absorbed.arena;
+      patch = { slice, x0: ox + bx0, y0: oy + by0, w: bw, h: box.h, offset: base };
+    }
+    for (let y = 0; y < th; y++) {
+      const x0 = touched.first[y]!, x1 = touched.last[y]!;
+      if (x0 > x1) continue;
+      transmitRow(
+        phi,
+        wave,
+        y * tw,
+        x0,
+        x1,
+        patch === undefined ? undefined : lost,
+        base + (y - by0) * bw - bx0,
+      );
+    }
+    if (patch !== undefined) this.#absorbed.add(patch, fft === this.#complex);
   }
 
   /** ψ ← IFFT[FFT(ψ)·exp(−i·distance·q²/(2k))] on `fft` (grid or tile). */

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ImagingSetup } from "./imaging_setup.ts";
-import type { TiltJob, TiltResult } from "./tilt_job.ts";
+import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
 
 /** Main thread → worker. */
 export type TiltWorkerRequest =
