@@ -107,7 +107,33 @@ export function clusterHits(
   // whole grid wraps it around as TEM-Simulator's does (in a tile, the part beyond the edge
   // would show up inside the image as a ghost).
   if (hits.some((hit) => hit.clipped)) return undefined;
-  // Connected groups of overlapping dilated footprints (union-find).
+  const clusters = overlappingGroups(hits, margin, nx, ny);
+  const pairCost = (a: number, b: number) => a * b * Math.log2(a * b);
+  let tileCost = 0;
+  for (const c of clusters) {
+    c.tileX = ladderFftSize(Math.max(MIN_TILE, c.x1 - c.x0 + 1));
+    c.tileY = ladderFftSize(Math.max(MIN_TILE, c.y1 - c.y0 + 1));
+    if (c.tileX >= nx || c.tileY >= ny) return undefined;
+    c.hits.sort((a, b) => a.slice - b.slice);
+    const slices = new Set(c.hits.map((hit) => hit.slice)).size;
+    // Propagations: between the cluster's slices and on to the last slice of the tilt.
+    tileCost += (slices - 1 + (c.hits[c.hits.length - 1]!.slice === sMax ? 0 : 1)) *
+        pairCost(c.tileX, c.tileY) +
+      c.tileX * c.tileY * TILE_OVERHEAD;
+  }
+  const globalSlices = new Set(hits.map((hit) => hit.slice)).size;
+  const globalCost = (globalSlices - 1) * pairCost(nx, ny);
+  if (setup.multislice !== "tiles" && tileCost * TILE_OVERHEAD >= globalCost) {
+    return undefined;
+  }
+  return clusters;
+}
+
+/**
+ * Connected groups of the hits' footprints dilated by `margin` (clipped to the nx × ny grid) that
+ * overlap (union-find), in the order of their first hit; tile sizes not chosen yet.
+ */
+function overlappingGroups(hits: Hit[], margin: number, nx: number, ny: number): Cluster[] {
   const rects = hits.map((hit) => ({
     x0: Math.max(0, hit.x0 - margin),
     x1: Math.min(nx - 1, hit.x1 + margin),
@@ -141,26 +167,7 @@ export function clusterHits(
       c.hits.push(hits[i]!);
     }
   }
-  const clusters = [...groups.values()];
-  const pairCost = (a: number, b: number) => a * b * Math.log2(a * b);
-  let tileCost = 0;
-  for (const c of clusters) {
-    c.tileX = ladderFftSize(Math.max(MIN_TILE, c.x1 - c.x0 + 1));
-    c.tileY = ladderFftSize(Math.max(MIN_TILE, c.y1 - c.y0 + 1));
-    if (c.tileX >= nx || c.tileY >= ny) return undefined;
-    c.hits.sort((a, b) => a.slice - b.slice);
-    const slices = new Set(c.hits.map((hit) => hit.slice)).size;
-    // Propagations: between the cluster's slices and on to the last slice of the tilt.
-    tileCost += (slices - 1 + (c.hits[c.hits.length - 1]!.slice === sMax ? 0 : 1)) *
-        pairCost(c.tileX, c.tileY) +
-      c.tileX * c.tileY * TILE_OVERHEAD;
-  }
-  const globalSlices = new Set(hits.map((hit) => hit.slice)).size;
-  const globalCost = (globalSlices - 1) * pairCost(nx, ny);
-  if (setup.multislice !== "tiles" && tileCost * TILE_OVERHEAD >= globalCost) {
-    return undefined;
-  }
-  return clusters;
+  return [...groups.values()];
 }
 
 /**
