@@ -75,3 +75,17 @@ Deno.test("tem-simulator equals TEM-Simulator 1.3 over the sweep and the referen
     `${holding} cases hold all four bars, fewer than the ${CASES_HOLDING_FLOOR} reached before`,
   );
 });
+
+Deno.test("tem-simulator: tiles leave no ghost of a particle beyond the grid's edge (ghost_bead, tile layout forced)", async () => {
+  const { folder, out, reference } = await stageReferenceCase("ghost_bead");
+  try {
+    await runTemSimulation(join(folder, "sim.txt"), { outputFolder: out, multislice: "tiles" });
+    const input = await parseSimulationFile(join(folder, "sim.txt"));
+    const tilts = (await compareWithReference(input, reference, out)).flatMap((d) => d.tilts);
+    const worst = worstFigures(tilts);
+    console.log(`ghost_bead, tiles: ${formatFigures(worst)}`);
+    assert(failedFigures(worst).length === 0, `over a bar: ${failedFigures(worst)}`);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

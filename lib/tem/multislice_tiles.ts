@@ -33,8 +33,6 @@ export interface Hit {
   x1: number;
   y0: number;
   y1: number;
-  /** The footprint reaches beyond the grid (clipped). */
-  clipped: boolean;
 }
 
 /** An independent group of particles simulated on one tile. */
@@ -83,7 +81,6 @@ export function particleHits(job: TiltJob, setup: ImagingSetup): Hit[] {
       x1: Math.min(nx - 1, Math.ceil(b.x1 - 0.5)),
       y0: Math.max(0, Math.floor(b.y0 + 0.5)),
       y1: Math.min(ny - 1, Math.ceil(b.y1 - 0.5)),
-      clipped: b.x0 < -0.5 || b.y0 < -0.5 || b.x1 > nx - 0.5 || b.y1 > ny - 0.5,
     });
   }
   return hits;
@@ -103,16 +100,18 @@ export function clusterHits(
   const { nx, ny, pixel } = setup.wave;
   const spread = depth * setup.beam.wavelength / (2 * pixel) / pixel;
   const margin = TILE_MARGIN + Math.ceil(spread);
-  // A tile is periodic on its own: where a particle reaches across the grid's edge, only the
-  // whole grid wraps it around as TEM-Simulator's does (in a tile, the part beyond the edge
-  // would show up inside the image as a ghost).
-  if (hits.some((hit) => hit.clipped)) return undefined;
   const clusters = overlappingGroups(hits, margin, nx, ny);
   const pairCost = (a: number, b: number) => a * b * Math.log2(a * b);
   let tileCost = 0;
   for (const c of clusters) {
-    c.tileX = ladderFftSize(Math.max(MIN_TILE, c.x1 - c.x0 + 1));
-    c.tileY = ladderFftSize(Math.max(MIN_TILE, c.y1 - c.y0 + 1));
+    // A tile is periodic on its own. Where its region meets the grid's edge (a particle may be
+    // cut there, as TEM-Simulator cuts it), the tile reaches a margin further, so that what
+    // wraps around it lands outside the region written back (else a particle beyond the edge
+    // would show up inside the image as a ghost); projections stop at the grid's edge.
+    const edgeX = c.x0 === 0 || c.x1 === nx - 1 ? margin : 0;
+    const edgeY = c.y0 === 0 || c.y1 === ny - 1 ? margin : 0;
+    c.tileX = ladderFftSize(Math.max(MIN_TILE, c.x1 - c.x0 + 1 + edgeX));
+    c.tileY = ladderFftSize(Math.max(MIN_TILE, c.y1 - c.y0 + 1 + edgeY));
     if (c.tileX >= nx || c.tileY >= ny) return undefined;
     c.hits.sort((a, b) => a.slice - b.slice);
     const slices = new Set(c.hits.map((hit) => hit.slice)).size;

@@ -270,7 +270,8 @@ export class TouchedRows {
 /**
  * Adds a projection to the complex grid `grid` (nx × ny, interleaved, index 2·(y·nx + x)) by
  * two area-weighted 1-D passes (the pairing with the smallest scale factors), marking the
- * touched cells in `touched`. Needs no permissions.
+ * touched cells in `touched`. Cells from column `maxX` and row `maxY` on (default: none) are
+ * left out, as beyond the edge of the wave grid a tile may extend past. Needs no permissions.
  */
 export function addProjection(
   p: Projection,
@@ -279,6 +280,8 @@ export function addProjection(
   ny: number,
   touched: TouchedRows,
   scratch?: ProjectionScratch,
+  maxX = nx,
+  maxY = ny,
 ): void {
   // a[o·2 + s]: derivative of output axis o (0 = x, 1 = y) by source axis s (0 = j0, 1 = j1).
   // Of the four pairings (o1, s1) the one with the smallest scale factors is used (spec §3.7).
@@ -300,8 +303,8 @@ export function addProjection(
   const aFirst = p.a[2 * o1 + s1]!, aCross = p.a[2 * o1 + s2]!;
   const bFirst = p.a[2 * o2 + s1]!, bCross = p.a[2 * o2 + s2]!;
   const t1 = p.t[o1]!, t2 = p.t[o2]!;
-  const n1 = o1 === 0 ? nx : ny; // destination size along o1
-  const n2 = o1 === 0 ? ny : nx;
+  const n1 = o1 === 0 ? Math.min(nx, maxX) : Math.min(ny, maxY); // destination cells along o1
+  const n2 = o1 === 0 ? Math.min(ny, maxY) : Math.min(nx, maxX);
   const ns1 = s1 === 0 ? p.p0 : p.p1; // source size along s1
   const ns2 = s1 === 0 ? p.p1 : p.p0;
   const step1 = s1 === 0 ? 1 : p.p0; // source stride along s1

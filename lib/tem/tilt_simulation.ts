@@ -264,7 +264,9 @@ export class TiltSimulator {
         setup.beam.interaction,
         this.#scratch,
       );
-      addProjection(projection, phi, tw, th, this.#touched, this.#scratch);
+      // Nothing beyond the wave grid's edge (a tile at the edge may reach past it).
+      const { nx, ny } = setup.wave;
+      addProjection(projection, phi, tw, th, this.#touched, this.#scratch, nx - ox, ny - oy);
     }
     return { end: i, absorbing };
   }
