@@ -18,7 +18,10 @@ export function chimeraServerCommand() {
         "and told on stderr); requests from other hosts or web pages are refused.",
     )
     .option("--port <n>", "port to listen on (0: any free port)", "0")
-    .option("--token <token>", "the token every request must carry (token= or Bearer; visible in the process list)")
+    .option(
+      "--token <token>",
+      "the token every request must carry (token= or Bearer; visible in the process list)",
+    )
     .option(
       "--token-stdin",
       "read the token from the first line of standard input (keeps it out of the process list)",
