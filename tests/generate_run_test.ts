@@ -273,6 +273,8 @@ Deno.test("generate: a crashing worker is reported with the stack id, replaced, 
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      // plain reports whatever the terminal of the test run
+      env: { NO_COLOR: "1" },
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, stderr);
