@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { boundingBox } from "../geometry/mod.ts";
 
 /** A voxel mask in a particle's frame. */
 export interface ParticleShape {
@@ -85,14 +86,7 @@ export function shapeFromAtoms(
   voxelNm: number,
 ): ParticleShape {
   if (atoms.length === 0) throw new RangeError("the model has no atoms");
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (const a of atoms) {
-    const c = [a.x, a.y, a.z];
-    for (let d = 0; d < 3; d++) {
-      lo[d] = Math.min(lo[d]!, c[d]!);
-      hi[d] = Math.max(hi[d]!, c[d]!);
-    }
-  }
+  const { lo, hi } = boundingBox(atoms);
   const dims = [0, 1, 2].map((d) => Math.max(1, Math.ceil((hi[d]! - lo[d]!) / voxelNm) + 1)) as [
     number,
     number,

@@ -1,6 +1,6 @@
 /**
- * Shared 3×3 rotation geometry (row-major matrices, Rodrigues rotations, the engine's ZXZ
- * orientation and tilt rotation). The only public door of lib/geometry.
+ * Shared geometry: 3×3 rotations (row-major matrices, Rodrigues rotations, the engine's ZXZ
+ * orientation and tilt rotation) and bounding boxes. The only public door of lib/geometry.
  *
  * @module
  */
@@ -24,3 +24,4 @@ export {
   type Vec3Tuple,
   zxzRotation,
 } from "./rotation.ts";
+export { type BoundingBox, boundingBox } from "./bounding_box.ts";

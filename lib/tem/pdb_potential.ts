@@ -10,7 +10,7 @@ import type { PdbTransform } from "./input/mod.ts";
 import { type Beam, ICE_DENSITY, POTENTIAL_FACTOR_V_NM2 } from "./beam.ts";
 import { crossSection } from "./cross_sections.ts";
 import { hydrogenCount } from "./hydrogens.ts";
-import { apply3, particleRotation } from "../geometry/mod.ts";
+import { apply3, boundingBox, particleRotation } from "../geometry/mod.ts";
 import { scatteringFactorOf, scatteringFactorOfZ } from "./scattering_factors.ts";
 
 /** h²/(2π·m·e) in V·Å². */
@@ -165,14 +165,7 @@ export function pdbPotential(
     }
   }
   const v = options.voxelSize * 10; // Å
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (const a of atoms) {
-    const c = [a.x, a.y, a.z];
-    for (let d = 0; d < 3; d++) {
-      lo[d] = Math.min(lo[d]!, c[d]!);
-      hi[d] = Math.max(hi[d]!, c[d]!);
-    }
-  }
+  const { lo, hi } = boundingBox(atoms);
   if (atoms.length === 0) { for (let d = 0; d < 3; d++) lo[d] = hi[d] = 0; }
   const given = [options.nx, options.ny, options.nz];
   const n = [0, 0, 0], origin = [0, 0, 0], centre: [number, number, number] = [0, 0, 0];
