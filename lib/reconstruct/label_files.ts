@@ -8,6 +8,8 @@
  */
 import { parseParticlesCsv } from "../groundtruth/mod.ts";
 import { MrcSeriesWriter, readMrc } from "../mrc/mod.ts";
+import { atomicNumber, readAtomicModel } from "../pdb/mod.ts";
+import { pdbPotential } from "../tem/mod.ts";
 import { writeFileAtomic } from "../platform/mod.ts";
 import { gridOriginAngst, type VolumeGrid } from "./grid.ts";
 import { isoLevel, type LabelClass, LabelPainter, type LabelParticle } from "./labels.ts";
@@ -49,6 +51,55 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Map sources recorded for `stackName` in `root/sim_metadata.json`, by class name. */
+/** Atomic models: PDB and mmCIF files. */
+const ATOMIC_MODEL = /\.(pdb|ent|cif|mmcif)$/i;
+/** Voxel of the maps computed from atomic models for labels, nm. */
+const ATOMIC_LABEL_VOXEL_NM = 0.25;
+
+/** A class map: values (x fastest), size and voxel. */
+interface ClassMap {
+  data: Float32Array;
+  size: { x: number; y: number; z: number };
+  voxelNm: number;
+}
+
+/** An MRC map. Needs --allow-read on `path`. */
+async function mapOfFile(path: string): Promise<ClassMap> {
+  const volume = await readMrc(path);
+  const { nx, ny, nz, voxelSize } = volume.header;
+  return { data: volume.data, size: { x: nx, y: ny, z: nz }, voxelNm: voxelSize.x / 10 };
+}
+
+/**
+ * The real potential of an atomic model (PDB or mmCIF) as the engine computes it (its box centred
+ * on the atoms' bounding box, as the engine centres the particle), without the ice clamp: the map
+ * a class made of atoms is labelled from. Needs --allow-read on `path`.
+ */
+async function atomicModelMap(path: string): Promise<ClassMap> {
+  const model = await readAtomicModel(path);
+  const atoms = model.atoms.map((atom) => ({
+    x: atom.x,
+    y: atom.y,
+    z: atom.z,
+    occupancy: atom.occupancy,
+    bFactor: atom.bFactor,
+    element: atom.element.trim().toUpperCase(),
+    z_number: atomicNumber(atom.element),
+    hydrogens: 0,
+  }));
+  const potential = pdbPotential(atoms, {
+    voxelSize: ATOMIC_LABEL_VOXEL_NM,
+    addHydrogen: false,
+    imaginary: false,
+    iceClamp: false,
+  });
+  return {
+    data: potential.re,
+    size: { x: potential.nx, y: potential.ny, z: potential.nz },
+    voxelNm: potential.voxelSize,
+  };
+}
+
 async function metadataSources(stackDir: string, stackName: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const path = `${stackDir}/../../sim_metadata.json`;
@@ -118,10 +169,6 @@ export async function labelInputBesideStack(
     ].filter((c): c is string => c !== undefined);
     let found: string | undefined;
     for (const c of candidates) {
-      if (/\.(pdb|cif|ent)$/i.test(c)) {
-        entry.skipped = `atomic model "${c}": no map to label from`;
-        break;
-      }
       if (await exists(c)) {
         found = c;
         break;
@@ -131,17 +178,11 @@ export async function labelInputBesideStack(
       entry.skipped ??= "no map found (sim/maps, sim_metadata.json)";
       continue;
     }
-    const volume = await readMrc(found);
-    const level = isoLevel(volume.data, levelFraction);
+    const map = ATOMIC_MODEL.test(found) ? await atomicModelMap(found) : await mapOfFile(found);
+    const level = isoLevel(map.data, levelFraction);
     entry.map = found;
     entry.level = level;
-    classes.push({
-      classNumber,
-      map: volume.data,
-      size: { x: volume.header.nx, y: volume.header.ny, z: volume.header.nz },
-      voxelNm: volume.header.voxelSize.x / 10,
-      level,
-    });
+    classes.push({ classNumber, map: map.data, size: map.size, voxelNm: map.voxelNm, level });
   }
   const particles: LabelParticle[] = rows.map((r) => ({ ...r }));
   return { classes, info, particles };
