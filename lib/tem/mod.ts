@@ -21,10 +21,12 @@ export {
 export type { PdbPotential, PotentialMap } from "./pdb_potential.ts";
 export { parseDoseTable, parseGeometryErrorTable, parseTiltAngleTable } from "./input/mod.ts";
 export {
+  compareTiltSeries,
   compareWithReference,
   EQUIVALENCE_BARS,
   failedFigures,
   formatFigures,
+  readImageStack,
   worstFigures,
 } from "./compare.ts";
-export type { DetectorComparison, TiltFigures } from "./compare.ts";
+export type { DetectorComparison, ImageStack, TiltFigures } from "./compare.ts";
