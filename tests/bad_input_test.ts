@@ -114,7 +114,7 @@ async function writeMap(path: string, n: number, fill: (i: number) => number) {
 /** One case: files written in its folder, then the CLI arguments (ROOT and DIR substituted). */
 interface BadCase {
   name: string;
-  kind: "config" | "template" | "coordinates" | "map" | "pdb" | "engine" | "lock";
+  kind: "config" | "template" | "table" | "coordinates" | "map" | "pdb" | "engine" | "lock";
   /** Config keys to set (undefined removes one); ignored when `yaml` is given. */
   keys?: Record<string, string | undefined>;
   /** custom_configs entries (default use_common_model: true). */
@@ -147,6 +147,32 @@ const ENGINE_SIM = (extra: string, tweak: (s: string) => string = (s) => s) =>
     SIM.replace("gen_defocus = yes\ndefocus_nominal = 5", "gen_defocus = yes\ndefocus_nominal = 3"),
   ) +
   "\n" + extra;
+
+/** sim.txt edits giving the template its own particle and particle set (after the detectors). */
+const OWN_SECTIONS = (sections: string): [string, string][] => [[
+  "image_file_out = tiltseries_nonoise.mrc\n",
+  `image_file_out = tiltseries_nonoise.mrc\n\n${sections}`,
+]];
+const OWN_MAP = "source = map\nmap_file_re_in = own.mrc\nuse_imag_pot = no\nfamp = 0.1";
+/** A template particle `own` (OWN_MAP by default) placed from the coordinate table own.txt. */
+const OWN_SET = (set = "", particle = OWN_MAP) =>
+  OWN_SECTIONS(
+    `=== particle own ===\n${particle}\n\n=== particleset ===\nparticle_type = own\n` +
+      `particle_coords = file\ncoord_file_in = own.txt\n${set}`,
+  );
+const OWN_PDB =
+  "source = pdb\npdb_file_in = own.pdb\nvoxel_size = 0.5\nuse_imag_pot = no\nfamp = 0.1";
+const OWN_COORD = "1 6\n0 0 0 10 20 30\n";
+const DOSE_FILE: [string, string][] = [[
+  "gen_dose = yes",
+  "gen_dose = no\ndose_file_in = dose.txt",
+]];
+/** A sparse file of `bytes` (nothing written to disk). */
+const sparse = (bytes: number) => async (path: string) => {
+  const file = await Deno.open(path, { write: true, create: true });
+  await file.truncate(bytes);
+  file.close();
+};
 
 const CASES: BadCase[] = [
   // ---- config (YAML keys, types, ranges, paths)
@@ -297,6 +323,165 @@ const CASES: BadCase[] = [
     name: "sim.txt is /dev/zero",
     kind: "template",
     keys: { config: '"/dev/zero"' },
+  },
+  // ---- tables and files the template names (*_file_in), read as the engine reads them
+  {
+    name: "coord_file_in with 4 columns",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "1 4\n0 0 0 10\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in header declares more rows than present",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "3 6\n0 0 0 10 20 30\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in fewer rows than num_particles",
+    kind: "table",
+    sim: OWN_SET("num_particles = 2\n"),
+    files: { "own.txt": OWN_COORD, "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in a word for a number",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "1 6\n0 zero 0 10 20 30\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in NaN",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "1 6\n0 0 nan 10 20 30\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in angle of 1000 degrees",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "1 6\n0 0 0 1000 20 30\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in negative row count",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "-2 6\n0 0 0 10 20 30\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in empty file",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt": "", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in binary file",
+    kind: "table",
+    sim: OWN_SET(),
+    files: {
+      "own.txt": (path) =>
+        Deno.writeFile(path, new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 0, 0])),
+      "own.mrc": map8(() => 1),
+    },
+  },
+  {
+    name: "coord_file_in missing",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "coord_file_in is a folder",
+    kind: "table",
+    sim: OWN_SET(),
+    files: { "own.txt/x": "1 6\n0 0 0 0 0 0\n", "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "num_particles negative",
+    kind: "table",
+    sim: OWN_SET("num_particles = -1\n"),
+    files: { "own.txt": OWN_COORD, "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "dose_file_in with Inf",
+    kind: "table",
+    sim: DOSE_FILE,
+    files: { "dose.txt": "3 1\n10\ninf\n10\n" },
+  },
+  {
+    name: "dose_file_in with a negative dose",
+    kind: "table",
+    sim: DOSE_FILE,
+    files: { "dose.txt": "3 1\n10\n-5\n10\n" },
+  },
+  {
+    name: "dose_file_in of 65 MiB",
+    kind: "table",
+    sim: DOSE_FILE,
+    files: { "dose.txt": sparse(65 * 1024 * 1024) },
+  },
+  {
+    name: "dose_file_in is /dev/zero (granted with --allow-dir)",
+    kind: "table",
+    sim: [["gen_dose = yes", "gen_dose = no\ndose_file_in = /dev/zero"]],
+    args: ["validate", "-i", "DIR/config.yaml", "--allow-dir", "/dev"],
+  },
+  {
+    name: "geom_file_in with 2 columns",
+    kind: "table",
+    sim: [["gen_tilt_data = yes", "gen_tilt_data = no\ngeom_file_in = geom.txt"]],
+    files: { "geom.txt": "3 2\n0 -30\n0 0\n0 30\n" },
+  },
+  {
+    name: "geom_file_in fewer rows than ntilts",
+    kind: "table",
+    sim: [["gen_tilt_data = yes", "gen_tilt_data = no\ngeom_file_in = geom.txt"]],
+    files: { "geom.txt": "2 3\n0 -30 0\n0 0 0\n" },
+  },
+  {
+    name: "error_file_in value overflows (1e999)",
+    kind: "table",
+    sim: [["geom_errors = none", "geom_errors = file\nerror_file_in = errors.txt"]],
+    files: { "errors.txt": "3 5\n0 0 0 0 0\n0 0 1e999 0 0\n0 0 0 0 0\n" },
+  },
+  {
+    name: "pdb_transf_file_in with 5 columns",
+    kind: "table",
+    sim: OWN_SET("", `${OWN_PDB}\npdb_transf_file_in = transf.txt`),
+    files: { "own.txt": OWN_COORD, "own.pdb": PDB, "transf.txt": "1 5\n0 0 0 10 20\n" },
+  },
+  {
+    name: "template particle map truncated",
+    kind: "map",
+    sim: OWN_SET(),
+    files: { "own.txt": OWN_COORD, "own.mrc": truncated },
+  },
+  {
+    name: "template particle map with a NaN voxel",
+    kind: "map",
+    sim: OWN_SET(),
+    files: { "own.txt": OWN_COORD, "own.mrc": map8((i) => (i === 100 ? NaN : 1)) },
+  },
+  {
+    name: "template particle map_file_im_in missing",
+    kind: "map",
+    sim: OWN_SET("", "source = map\nmap_file_re_in = own.mrc\nmap_file_im_in = own_im.mrc"),
+    files: { "own.txt": OWN_COORD, "own.mrc": map8(() => 1) },
+  },
+  {
+    name: "template particle raw map too small",
+    kind: "map",
+    sim: OWN_SET(
+      "",
+      "source = map\nmap_file_format = raw\nnx = 8\nny = 8\nnz = 8\nvoxel_size = 0.5\n" +
+        "map_file_re_in = own.raw\nuse_imag_pot = no\nfamp = 0.1",
+    ),
+    files: { "own.txt": OWN_COORD, "own.raw": "0123" },
+  },
+  {
+    name: "template particle pdb_file_in is a text file",
+    kind: "pdb",
+    sim: OWN_SET("", OWN_PDB),
+    files: { "own.txt": OWN_COORD, "own.pdb": "just some notes\nno atoms here\n" },
   },
   // ---- coordinates
   { name: "coord template garbage", kind: "coordinates", files: { "coord.txt": "1 2 x\n" } },

@@ -1,15 +1,14 @@
 /**
  * The contents of a config's inputs, read before anything starts (`ets validate` and every
- * `generate`): maps and models parse and are finite, orientation tables parse, the template's
- * `*_file_in` tables have the shape TEM-Simulator reads, and a model an assembler must re-save as
- * a volume is a map. Returns the sizes the estimates need (docs/sizes.md).
+ * `generate`): maps and models parse and are finite, orientation tables parse, the files the
+ * template makes the engine read are read (lib/config/template_tables.ts), and a model an
+ * assembler must re-save as a volume is a map. Returns the sizes the estimates need (docs/sizes.md).
  *
  * @module
  */
 import { parseDynamoTable, parseOrientationFile } from "../assemblers/mod.ts";
 import type { AssemblerDefinition } from "../assemblers/mod.ts";
 import { EtsError } from "../errors/mod.ts";
-import { InputFileError } from "./config_error.ts";
 import {
   checkAtomicModelFile,
   checkMapFile,
@@ -18,8 +17,8 @@ import {
   modelMapVoxels,
   readTextCapped,
 } from "./input_contents.ts";
-import { dirnameOf, resolvePath } from "./paths.ts";
 import type { SimTemplate } from "./sim_template.ts";
+import { checkTemplateFiles, type TemplateFile } from "./template_tables.ts";
 
 /** Sizes of a config's inputs, for the estimates. */
 export interface InputSizes {
@@ -42,7 +41,11 @@ export interface InputsToCheck {
   assembler: AssemblerDefinition<unknown>;
   assemblerOptions: unknown;
   simTemplate: SimTemplate;
+  /** The template as shown in messages. */
+  simTemplateName: string;
   simTemplatePath: string;
+  /** The files the template makes the engine read (lib/config/template_tables.ts). */
+  templateFiles: readonly TemplateFile[];
   tilts: number;
 }
 
@@ -94,67 +97,6 @@ async function checkTextInput(key: string, path: string, fail: KeyFailure): Prom
   }
 }
 
-/** The template's `*_file_in` tables TEM-Simulator reads per tilt, with their row parsers. */
-const TILT_TABLES = [
-  ["geometry", "geom_file_in", "parseTiltAngleTable"],
-  ["geometry", "error_file_in", "parseGeometryErrorTable"],
-  ["electronbeam", "dose_file_in", "parseDoseTable"],
-] as const;
-
-/** Checks the template's tables: readable (size-capped), well formed, a row per tilt. */
-async function checkTemplateTables(inputs: InputsToCheck): Promise<void> {
-  const template = inputs.simTemplate;
-  const present = TILT_TABLES.filter(([section, name]) =>
-    template.get(section, name) !== undefined && usedTable(template, name)
-  );
-  if (present.length === 0) return;
-  // loaded only when a template has tables: the engine's own table reader
-  const tem = await import("../tem/mod.ts");
-  for (const [section, name, parser] of present) {
-    const value = template.get(section, name) as string;
-    const path = resolvePath(dirnameOf(inputs.simTemplatePath), value);
-    const shownName = value;
-    let rows: number;
-    try {
-      const text = await readTextCapped(path);
-      rows = (tem[parser] as (text: string, o: { fileName: string; path: string }) => unknown[])(
-        text,
-        { fileName: shownName, path },
-      ).length;
-    } catch (error) {
-      if (error instanceof EtsError) throw error;
-      const reason = error instanceof Deno.errors.NotFound
-        ? "does not exist"
-        : error instanceof Error
-        ? error.message
-        : String(error);
-      throw new TableError(shownName, path, `"${name}" ${reason}`);
-    }
-    if (rows < inputs.tilts) {
-      throw new TableError(
-        shownName,
-        path,
-        `"${name}" has ${rows} row(s), the series has ${inputs.tilts} tilts (one row per tilt)`,
-      );
-    }
-  }
-}
-
-/** Whether a table parameter is in use (geom_file_in only without gen_tilt_data, etc.). */
-function usedTable(template: SimTemplate, name: string): boolean {
-  if (name === "geom_file_in") return template.get("geometry", "gen_tilt_data") === "no";
-  if (name === "error_file_in") return template.get("geometry", "geom_errors") === "file";
-  if (name === "dose_file_in") return template.get("electronbeam", "gen_dose") === "no";
-  return true;
-}
-
-/** A table problem: `Cannot read "errors.txt": reason` (exit 2). */
-class TableError extends InputFileError {
-  constructor(fileName: string, path: string, reason: string) {
-    super({ fileName, path }, reason);
-  }
-}
-
 /**
  * Reads every input of a config and returns their sizes. Throws the loader's one-line errors.
  * Needs --allow-read on the inputs.
@@ -193,7 +135,15 @@ export async function checkConfigInputs(
     assemblyVoxels += 2 * voxels;
     engineMapVoxels.push(2 * voxels);
   }
-  await checkTemplateTables(inputs);
+  // geom_file_in was read for the tilt angles (describeSimTemplate)
+  engineMapVoxels.push(
+    ...await checkTemplateFiles(
+      inputs.templateFiles,
+      { fileName: inputs.simTemplateName, path: inputs.simTemplatePath },
+      inputs.tilts,
+      ["geom_file_in"],
+    ),
+  );
   const padding = Number(inputs.simTemplate.get("detector", "padding") ?? "20");
   return {
     engineMapVoxels,

@@ -131,6 +131,64 @@ function facts(header: { nx: number; ny: number; nz: number; voxelSize: { x: num
   return { nx: header.nx, ny: header.ny, nz: header.nz, voxelSizeA: header.voxelSize.x };
 }
 
+/** Whether this machine stores floats little-endian (`map_file_byte_order = native`). */
+const NATIVE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Checks a raw map (TEM-Simulator `map_file_format = raw`: float32 values without a header):
+ * the file holds at least nx·ny·nz values and none of them is NaN or ±Inf, read in the given
+ * byte order (`native` when undefined) a few million values at a time. Throws ContentProblem.
+ * Needs --allow-read on `path`.
+ */
+export async function checkRawMapFile(
+  path: string,
+  size: { nx: number; ny: number; nz: number },
+  byteOrder?: "le" | "be" | "native",
+): Promise<void> {
+  const values = size.nx * size.ny * size.nz;
+  const needed = values * 4;
+  const bytes = (await Deno.stat(path)).size;
+  if (bytes < needed) {
+    throw new ContentProblem(
+      `has ${bytes} bytes, a raw ${size.nx}x${size.ny}x${size.nz} map needs ${needed} ` +
+        `(nx·ny·nz float32 values)`,
+    );
+  }
+  const littleEndian = byteOrder === "le" || (byteOrder !== "be" && NATIVE_LITTLE_ENDIAN);
+  const file = await Deno.open(path, { read: true });
+  const bad = { nan: 0, inf: 0, first: -1 };
+  try {
+    const buffer = new Uint8Array(4 * SCAN_VALUES);
+    let index = 0;
+    while (index < values) {
+      const want = Math.min(buffer.length, (values - index) * 4);
+      let filled = 0;
+      while (filled < want) {
+        const n = await file.read(buffer.subarray(filled, want));
+        if (n === null) throw new ContentProblem("ended while it was being read");
+        filled += n;
+      }
+      const view = new DataView(buffer.buffer, 0, want);
+      for (let at = 0; at < want; at += 4, index++) {
+        const v = view.getFloat32(at, littleEndian);
+        if (v - v !== 0) {
+          if (Number.isNaN(v)) bad.nan += 1;
+          else bad.inf += 1;
+          if (bad.first < 0) bad.first = index;
+        }
+      }
+    }
+  } finally {
+    file.close();
+  }
+  if (bad.first >= 0) {
+    throw new ContentProblem(
+      `has ${bad.nan} NaN and ${bad.inf} infinite value(s) of ${values} (first at value ` +
+        `${bad.first}); a map must be finite everywhere`,
+    );
+  }
+}
+
 /** What an atomic-model check found. */
 export interface ModelFacts {
   /** Atoms of the first model. */

@@ -3,6 +3,7 @@ import { writeMrc } from "../mrc/mod.ts";
 import {
   checkAtomicModelFile,
   checkMapFile,
+  checkRawMapFile,
   ContentProblem,
   modelKind,
   modelMapVoxels,
@@ -70,6 +71,40 @@ Deno.test("input contents: models need atoms; their potential box follows TEM-Si
       "map",
       undefined,
     ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("input contents: raw maps hold nx·ny·nz finite float32 values in their byte order", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const size = { nx: 3, ny: 2, nz: 2 };
+    const bytes = new Uint8Array(12 * 4 + 8);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < 12; i++) view.setFloat32(4 * i, 1 + i, false);
+    await Deno.writeFile(`${dir}/be.raw`, bytes);
+    // big-endian 1..12 are finite read as "be"; read as "le" a few are not numbers at all
+    await checkRawMapFile(`${dir}/be.raw`, size, "be");
+    view.setFloat32(4 * 7, NaN, false);
+    await Deno.writeFile(`${dir}/nan.raw`, bytes);
+    await assertRejects(
+      () => checkRawMapFile(`${dir}/nan.raw`, size, "be"),
+      ContentProblem,
+      "1 NaN and 0 infinite value(s) of 12 (first at value 7)",
+    );
+    view.setFloat32(4 * 7, -Infinity, true);
+    await Deno.writeFile(`${dir}/inf.raw`, bytes);
+    await assertRejects(
+      () => checkRawMapFile(`${dir}/inf.raw`, { nx: 4, ny: 2, nz: 1 }, "le"),
+      ContentProblem,
+      "0 NaN and 1 infinite value(s) of 8",
+    );
+    await assertRejects(
+      () => checkRawMapFile(`${dir}/be.raw`, { nx: 4, ny: 4, nz: 4 }),
+      ContentProblem,
+      "has 56 bytes, a raw 4x4x4 map needs 256",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -19,6 +19,7 @@ import {
 } from "../assemblers/mod.ts";
 import { checkConfigInputs, type InputSizes } from "./check_inputs.ts";
 import { checkTemplateAccess } from "./template_access.ts";
+import { checkTemplateFile, templateFiles } from "./template_tables.ts";
 import { ConfigError, InputFileError } from "./config_error.ts";
 import { ContentProblem, readTextCapped } from "./input_contents.ts";
 import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
@@ -382,11 +383,15 @@ export async function parseConfigText(
     allowDirs: options.allowDirs ?? [],
   });
   config.simTemplateText = simText;
-  config.simFacts = await describeSimTemplate(
-    template,
-    { fileName: simFileName, path: config.simTemplate },
-    (relative) => readTextCapped(resolvePath(dirnameOf(config.simTemplate), relative)),
-  );
+  const simWhere = { fileName: simFileName, path: config.simTemplate };
+  // the files the engine will read, each read before anything starts
+  const engineFiles = templateFiles(template, simWhere);
+  config.simFacts = await describeSimTemplate(template, simWhere, async () => {
+    const geom = engineFiles.find((file) => file.key === "geom_file_in");
+    if (geom === undefined) return [];
+    const { table } = await checkTemplateFile(geom, simWhere, 0);
+    return (table?.rows ?? []).map((row) => row[1] ?? NaN);
+  });
   if (config.coordTemplate === undefined && !assembler.coordOptional) {
     fail(undefined, `missing key "coord" (the "${assembler.name}" assembler needs it)`, "coord");
   }
@@ -427,7 +432,9 @@ export async function parseConfigText(
       assembler,
       assemblerOptions,
       simTemplate: template,
+      simTemplateName: simFileName,
       simTemplatePath: config.simTemplate,
+      templateFiles: engineFiles,
       tilts: config.simFacts.tiltAngles.length,
     },
     files,

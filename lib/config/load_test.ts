@@ -1,3 +1,4 @@
+import { EtsError } from "../errors/mod.ts";
 import { assert, assertEquals, assertMatch, assertRejects, sharedPath } from "../testing/mod.ts";
 import {
   ConfigError,
@@ -186,4 +187,39 @@ Deno.test("config: the embedded default config validates, root ./ets_demo", asyn
   const basic = await loadConfig(`${templatesDir()}/basic_config.yaml`, { root: "/tmp/x" });
   assertEquals(basic.model, `${templatesDir()}/particle.mrc`);
   assertEquals(basic.coordRows.length, 4);
+});
+
+Deno.test("config: the files the engine template names are read before anything starts", async () => {
+  const dir = await inputs();
+  try {
+    const sim = await Deno.readTextFile(`${dir}/sim.txt`);
+    const own = "\n=== particle own ===\nsource = map\nmap_file_re_in = particle.mrc\n" +
+      "use_imag_pot = no\nfamp = 0.1\n\n=== particleset ===\nparticle_type = own\n" +
+      "particle_coords = file\ncoord_file_in = own.txt\n";
+    await Deno.writeTextFile(
+      `${dir}/sim.txt`,
+      sim.replace("gen_dose = yes", "gen_dose = no\ndose_file_in = dose.txt") + own,
+    );
+    const ntilts = Number(/ntilts = (\d+)/.exec(sim)?.[1]);
+    await Deno.writeTextFile(`${dir}/dose.txt`, `${ntilts} 1\n${"100\n".repeat(ntilts)}`);
+    await Deno.writeTextFile(`${dir}/own.txt`, "1 6\n0 0 0 10 20 30\n");
+    const load = () =>
+      parseConfigText(BASE, { fileName: "run.yaml", configFile: `${dir}/run.yaml` });
+    const config = await load();
+    // the template's own particle map is loaded by every engine run: it counts in the estimates
+    const voxels = config.inputSizes?.engineMapVoxels ?? [];
+    assertEquals(voxels.length, 2);
+    assertEquals(voxels[1], voxels[0]);
+    await Deno.writeTextFile(`${dir}/dose.txt`, `${ntilts} 1\n${"100\n".repeat(ntilts - 1)}x\n`);
+    const error = await assertRejects(load, EtsError);
+    assertEquals(
+      error.oneLine,
+      `Cannot read dose table "dose.txt": line ${ntilts + 1}: column 1: "x" is not a number ` +
+        "(allowed: a finite decimal number such as 12, -0.5 or 1.5e3); named by " +
+        `"dose_file_in" at sim.txt line ${sim.split("\n").indexOf("gen_dose = yes") + 2}`,
+    );
+    assertEquals([error.kind, error.key, error.file], ["input", "dose_file_in", `${dir}/dose.txt`]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

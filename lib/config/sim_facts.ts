@@ -34,13 +34,15 @@ function numberOf(text: string | undefined): number | undefined {
 }
 
 /**
- * Checks the template and returns its facts. `readTable` reads a file named by the template
- * (`geom_file_in`, resolved against the template's folder). Needs no permissions itself.
+ * Checks the template and returns its facts. `readTiltAngles` reads the tilt-angle table the
+ * template names (`geom_file_in` as written, with `gen_tilt_data = no`) and returns θ of each
+ * row, in degrees; it throws the table's own one-line errors (lib/config/template_tables.ts).
+ * Needs no permissions itself.
  */
 export async function describeSimTemplate(
   template: SimTemplate,
   location: { fileName: string; path?: string },
-  readTable: (relativePath: string) => Promise<string>,
+  readTiltAngles: (geomFileIn: string) => Promise<number[]>,
 ): Promise<SimFacts> {
   const fail = (line: number | undefined, reason: string): never => {
     throw new InputFileError({ ...location, line }, reason);
@@ -121,30 +123,39 @@ export async function describeSimTemplate(
         '"gen_tilt_data = no" needs "geom_file_in"',
       );
     }
-    let text = "";
-    try {
-      text = await readTable(geomFile ?? "");
-    } catch (error) {
+    const thetas = await readTiltAngles(geomFile ?? "");
+    let ntilts = thetas.length;
+    const ntiltsText = template.get("geometry", "ntilts");
+    if (ntiltsText !== undefined) {
+      const given = integerOf(ntiltsText);
+      if (given === undefined || given < 1) {
+        fail(
+          template.lineOf("geometry", "ntilts"),
+          `"ntilts" must be a positive integer, got "${ntiltsText}"`,
+        );
+      }
+      if ((given ?? 0) > thetas.length) {
+        fail(
+          template.lineOf("geometry", "ntilts"),
+          `"ntilts" is ${given}, but "${geomFile}" (geom_file_in) has ${thetas.length} row(s); ` +
+            `it needs one per tilt`,
+        );
+      }
+      ntilts = given ?? 0;
+    }
+    if (ntilts === 0) {
       fail(
         template.lineOf("geometry", "geom_file_in"),
-        `cannot read "geom_file_in" "${geomFile}": ${
-          error instanceof Error ? error.message : error
-        }`,
+        `"${geomFile}" (geom_file_in) has no rows; it needs one per tilt`,
       );
     }
-    const rows = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("#"));
-    const count = Number((rows[0] ?? "").trim().split(/\s+/)[0]);
-    const ntilts = numberOf(template.get("geometry", "ntilts")) ?? count;
-    if (!(ntilts <= MAX_TILTS)) {
+    if (ntilts > MAX_TILTS) {
       fail(
         template.lineOf("geometry", "ntilts") ?? template.lineOf("geometry", "geom_file_in"),
         `${ntilts} tilts; at most ${MAX_TILTS} tilts per series are supported`,
       );
     }
-    tiltAngles = rows.slice(1, 1 + ntilts).map((row) => Number(row.trim().split(/\s+/)[1]));
-    if (tiltAngles.length === 0 || tiltAngles.some((angle) => !Number.isFinite(angle))) {
-      fail(template.lineOf("geometry", "geom_file_in"), `"${geomFile}" has no valid tilt rows`);
-    }
+    tiltAngles = thetas.slice(0, ntilts);
   } else {
     fail(
       template.lineOf("geometry", "gen_tilt_data"),

@@ -44,7 +44,7 @@ Deno.test("sim template: problems name the template's line", async () => {
     describeSimTemplate(
       new SimTemplate(edited),
       { fileName: "sim.txt" },
-      () => Promise.resolve(""),
+      () => Promise.resolve([]),
     );
   let error = await assertRejects(
     () => check(text.replace("det_pix_x = 2000", "det_pix_x = 6.4e1")),
@@ -62,4 +62,33 @@ Deno.test("sim template: problems name the template's line", async () => {
   const oneDetector = text.slice(0, text.lastIndexOf("=== detector ==="));
   error = await assertRejects(() => check(oneDetector), InputFileError);
   assertMatch(error.oneLine, /needs two "=== detector ===" sections/);
+});
+
+Deno.test("sim template: with gen_tilt_data = no the tilt angles come from the table reader", async () => {
+  const text = (await Deno.readTextFile(ETS_TEMPLATE)).replace(
+    /gen_tilt_data = yes/,
+    "gen_tilt_data = no\ngeom_file_in = geom.txt",
+  ).replace(/ntilts = \d+\n/, "");
+  const asked: string[] = [];
+  const read = (angles: number[]) => (value: string) => {
+    asked.push(value);
+    return Promise.resolve(angles);
+  };
+  const facts = await describeSimTemplate(
+    new SimTemplate(text),
+    { fileName: "sim.txt" },
+    read([-30, 0, 30]),
+  );
+  assertEquals([facts.tiltAngles, asked], [[-30, 0, 30], ["geom.txt"]]);
+  const withNtilts = new SimTemplate(text.replace("geom_file_in", "ntilts = 4\ngeom_file_in"));
+  const error = await assertRejects(
+    () => describeSimTemplate(withNtilts, { fileName: "sim.txt" }, read([-30, 0, 30])),
+    InputFileError,
+  );
+  assertMatch(error.oneLine, /"ntilts" is 4, but "geom.txt" \(geom_file_in\) has 3 row\(s\)/);
+  const empty = await assertRejects(
+    () => describeSimTemplate(new SimTemplate(text), { fileName: "sim.txt" }, read([])),
+    InputFileError,
+  );
+  assertMatch(empty.oneLine, /"geom.txt" \(geom_file_in\) has no rows/);
 });

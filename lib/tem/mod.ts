@@ -19,7 +19,8 @@ export {
   readPdbAtoms,
 } from "./pdb_potential.ts";
 export type { PdbPotential, PotentialMap } from "./pdb_potential.ts";
-export { parseDoseTable, parseGeometryErrorTable, parseTiltAngleTable } from "./input/mod.ts";
+export { parseTableOf } from "./input/mod.ts";
+export type { TableKind, TextTable } from "./input/mod.ts";
 export {
   compareTiltSeries,
   compareWithReference,

@@ -51,6 +51,7 @@ export {
   parseDoseTable,
   parseGeometryErrorTable,
   parsePdbTransformTable,
+  parseTableOf,
   parseTextTable,
   parseTiltAngleTable,
   readCoordinateFile,
@@ -61,7 +62,7 @@ export {
   readTextTable,
   readTiltAngleFile,
 } from "./text_table.ts";
-export type { TextTableOptions } from "./text_table.ts";
+export type { TableKind, TextTableOptions } from "./text_table.ts";
 export { COMPONENT_ORDER, PARAMETERS } from "./schema.ts";
 export type { ParameterSpec, ParameterType } from "./schema.ts";
 export { parseIntegerLiteral, parseRealLiteral } from "./numbers.ts";

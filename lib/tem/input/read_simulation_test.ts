@@ -152,7 +152,8 @@ Deno.test("parseSimulationFile rejects missing files and malformed or short tabl
   );
   assertEquals(
     (await failure({ "coord.txt": "2 6\n0 0 0 0 0 0\n1 1 x 0 0 0\n" })).message,
-    'Cannot read "DIR/coord.txt": line 3: column 3: "x" is not a number',
+    'Cannot read "DIR/coord.txt": line 3: column 3: "x" is not a number (allowed: a finite ' +
+      "decimal number such as 12, -0.5 or 1.5e3)",
   );
   assertEquals(
     (await failure({ "coord.txt": "1 6\n0 0 0 0 0 0\n" })).message,

@@ -7,6 +7,7 @@
  * @module
  */
 import { relative } from "node:path";
+import { excerpt } from "../../errors/mod.ts";
 import { TemInputError } from "./input_error.ts";
 import { parseIntegerLiteral, parseRealLiteral } from "./numbers.ts";
 import type {
@@ -33,8 +34,9 @@ function fail(where: Where, line: number | undefined, reason: string): never {
   throw new TemInputError({ fileName: where.fileName, path: where.path, line }, reason);
 }
 
+/** A token as quoted in messages: short and escaped (a table may be a secret given by mistake). */
 function shown(token: string): string {
-  return JSON.stringify(token.length > 40 ? `${token.slice(0, 37)}...` : token);
+  return excerpt(token);
 }
 
 /**
@@ -63,8 +65,8 @@ function parseTable(text: string, where: Where): TextTable {
         fail(
           where,
           lineNumber,
-          `expected the ${where.what} header "ROWS COLUMNS" (two integers), got ` +
-            shown(trimmed),
+          `expected the ${where.what} header "ROWS COLUMNS" (two integers, ROWS ≥ 0 and ` +
+            `COLUMNS ≥ 1), got ${shown(trimmed)}`,
         );
       }
       rowsDeclared = m;
@@ -73,14 +75,23 @@ function parseTable(text: string, where: Where): TextTable {
       continue;
     }
     if (tokens.length < columns) {
-      fail(where, lineNumber, `expected ${columns} numbers, got ${tokens.length}`);
+      fail(
+        where,
+        lineNumber,
+        `expected ${columns} numbers (the header's column count), got ${tokens.length}`,
+      );
     }
     const row: number[] = [];
     for (let column = 0; column < columns; column++) {
       const token = tokens[column] ?? "";
       const value = parseRealLiteral(token);
       if (value === undefined) {
-        fail(where, lineNumber, `column ${column + 1}: ${shown(token)} is not a number`);
+        fail(
+          where,
+          lineNumber,
+          `column ${column + 1}: ${shown(token)} is not a number (allowed: a finite decimal ` +
+            `number such as 12, -0.5 or 1.5e3)`,
+        );
       }
       row.push(value);
     }
@@ -111,6 +122,64 @@ function needColumns(where: Where, table: TextTable, minimum: number, names: str
   }
 }
 
+/** The kinds of table of spec §1.3, by what they hold (e.g. `dose` for dose_file_in). */
+export type TableKind =
+  | "coordinate"
+  | "tilt-angle"
+  | "geometry-error"
+  | "dose"
+  | "defocus"
+  | "PDB transformation";
+
+/** The columns each kind needs (spec §1.2, §2.1); checked after the table parses. */
+const COLUMN_RULES: Record<TableKind, (where: Where, table: TextTable) => void> = {
+  "coordinate": (where, table) => {
+    if (table.columns !== 3 && table.columns < 6) {
+      fail(
+        where,
+        undefined,
+        `the coordinate table has ${table.columns} columns, needs 6 (x y z phi theta psi) or 3 (x y z)`,
+      );
+    }
+  },
+  "tilt-angle": (where, table) => needColumns(where, table, 3, "psi theta phi"),
+  "geometry-error": (where, table) => needColumns(where, table, 5, "rot axis ang x y"),
+  "dose": () => {},
+  "defocus": () => {},
+  "PDB transformation": (where, table) => {
+    if (table.columns === 4 && table.rows.length % 3 !== 0) {
+      fail(
+        where,
+        undefined,
+        `a 4-column PDB transformation table needs 3 rows per matrix, got ${table.rows.length} rows`,
+      );
+    }
+    if (table.columns !== 4 && table.columns < 6) {
+      fail(
+        where,
+        undefined,
+        `the PDB transformation table has ${table.columns} columns, needs 6 (tx ty tz phi theta ` +
+          `psi) or 4 (3×4 matrices)`,
+      );
+    }
+  },
+};
+
+/**
+ * Parses a table of `kind` (spec §1.3): header, rows, and the columns that kind needs. The rows
+ * keep their line numbers (for checks of the values). The typed parsers below are built on it.
+ * Needs no permissions.
+ *
+ * @example
+ * parseTableOf("dose", "2 1\n100\n90\n", { fileName: "dose.txt" }).rowLines // [2, 3]
+ */
+export function parseTableOf(kind: TableKind, text: string, options: TextTableOptions): TextTable {
+  const where = { ...options, what: `${kind} table` };
+  const table = parseTable(text, where);
+  COLUMN_RULES[kind](where, table);
+  return table;
+}
+
 /**
  * Parses a particle coordinate table (spec §2.1): 6 columns `x y z` (nm) `phi theta psi` (deg),
  * or 3 columns `x y z` (orientation 0); more columns are ignored. Needs no permissions.
@@ -119,16 +188,7 @@ export function parseCoordinateTable(
   text: string,
   options: TextTableOptions,
 ): ParticleCoordinate[] {
-  const where = { ...options, what: "coordinate table" };
-  const table = parseTable(text, where);
-  if (table.columns !== 3 && table.columns < 6) {
-    fail(
-      where,
-      undefined,
-      `the coordinate table has ${table.columns} columns, needs 6 (x y z phi theta psi) or 3 (x y z)`,
-    );
-  }
-  return table.rows.map((row) => ({
+  return parseTableOf("coordinate", text, options).rows.map((row) => ({
     x: row[0]!,
     y: row[1]!,
     z: row[2]!,
@@ -140,10 +200,11 @@ export function parseCoordinateTable(
 
 /** Parses a tilt-angle table (geom_file_in): columns ψ θ φ in deg. Needs no permissions. */
 export function parseTiltAngleTable(text: string, options: TextTableOptions): TiltAngles[] {
-  const where = { ...options, what: "tilt-angle table" };
-  const table = parseTable(text, where);
-  needColumns(where, table, 3, "psi theta phi");
-  return table.rows.map((row) => ({ psi: row[0]!, theta: row[1]!, phi: row[2]! }));
+  return parseTableOf("tilt-angle", text, options).rows.map((row) => ({
+    psi: row[0]!,
+    theta: row[1]!,
+    phi: row[2]!,
+  }));
 }
 
 /**
@@ -151,10 +212,7 @@ export function parseTiltAngleTable(text: string, options: TextTableOptions): Ti
  * Needs no permissions.
  */
 export function parseGeometryErrorTable(text: string, options: TextTableOptions): GeometryError[] {
-  const where = { ...options, what: "geometry-error table" };
-  const table = parseTable(text, where);
-  needColumns(where, table, 5, "rot axis ang x y");
-  return table.rows.map((row) => ({
+  return parseTableOf("geometry-error", text, options).rows.map((row) => ({
     rot: row[0]!,
     axis: row[1]!,
     ang: row[2]!,
@@ -165,12 +223,12 @@ export function parseGeometryErrorTable(text: string, options: TextTableOptions)
 
 /** Parses a dose table (dose_file_in): the first column, e/nm². Needs no permissions. */
 export function parseDoseTable(text: string, options: TextTableOptions): number[] {
-  return parseTable(text, { ...options, what: "dose table" }).rows.map((row) => row[0]!);
+  return parseTableOf("dose", text, options).rows.map((row) => row[0]!);
 }
 
 /** Parses a defocus table (defocus_file_in): the first column, µm. Needs no permissions. */
 export function parseDefocusTable(text: string, options: TextTableOptions): number[] {
-  return parseTable(text, { ...options, what: "defocus table" }).rows.map((row) => row[0]!);
+  return parseTableOf("defocus", text, options).rows.map((row) => row[0]!);
 }
 
 /**
@@ -179,9 +237,8 @@ export function parseDefocusTable(text: string, options: TextTableOptions): numb
  * Needs no permissions.
  */
 export function parsePdbTransformTable(text: string, options: TextTableOptions): PdbTransform[] {
-  const where = { ...options, what: "PDB transformation table" };
-  const table = parseTable(text, where);
-  if (table.columns >= 6) {
+  const table = parseTableOf("PDB transformation", text, options);
+  if (table.columns !== 4) {
     return table.rows.map((row) => ({
       kind: "euler",
       translation: [row[0]!, row[1]!, row[2]!],
@@ -190,26 +247,11 @@ export function parsePdbTransformTable(text: string, options: TextTableOptions):
       psi: row[5]!,
     }));
   }
-  if (table.columns === 4) {
-    if (table.rows.length % 3 !== 0) {
-      fail(
-        where,
-        undefined,
-        `a 4-column PDB transformation table needs 3 rows per matrix, got ${table.rows.length} rows`,
-      );
-    }
-    const transforms: PdbTransform[] = [];
-    for (let first = 0; first < table.rows.length; first += 3) {
-      transforms.push({ kind: "matrix", matrix: table.rows.slice(first, first + 3).flat() });
-    }
-    return transforms;
+  const transforms: PdbTransform[] = [];
+  for (let first = 0; first < table.rows.length; first += 3) {
+    transforms.push({ kind: "matrix", matrix: table.rows.slice(first, first + 3).flat() });
   }
-  return fail(
-    where,
-    undefined,
-    `the PDB transformation table has ${table.columns} columns, needs 6 (tx ty tz phi theta psi) ` +
-      `or 4 (3×4 matrices)`,
-  );
+  return transforms;
 }
 
 /** A path as shown in messages: relative to the working folder when inside it. */

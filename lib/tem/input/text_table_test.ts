@@ -6,6 +6,7 @@ import {
   parseDoseTable,
   parseGeometryErrorTable,
   parsePdbTransformTable,
+  parseTableOf,
   parseTextTable,
   parseTiltAngleTable,
   readCoordinateFile,
@@ -35,16 +36,17 @@ Deno.test("parseTextTable rejects malformed tables with file and line", () => {
   );
   assertEquals(
     failure(() => parseTextTable("2.0 6\n", where)),
-    'Cannot read "coord.txt": line 1: expected the table header "ROWS COLUMNS" (two integers), ' +
-      'got "2.0 6"',
+    'Cannot read "coord.txt": line 1: expected the table header "ROWS COLUMNS" (two integers, ' +
+      'ROWS ≥ 0 and COLUMNS ≥ 1), got "2.0 6"',
   );
   assertEquals(
     failure(() => parseTextTable("2 3\n1 2 3\n4 5\n", where)),
-    'Cannot read "coord.txt": line 3: expected 3 numbers, got 2',
+    'Cannot read "coord.txt": line 3: expected 3 numbers (the header\'s column count), got 2',
   );
   assertEquals(
     failure(() => parseTextTable("1 3\n1 abc 3\n", where)),
-    'Cannot read "coord.txt": line 2: column 2: "abc" is not a number',
+    'Cannot read "coord.txt": line 2: column 2: "abc" is not a number (allowed: a finite ' +
+      "decimal number such as 12, -0.5 or 1.5e3)",
   );
   assertEquals(
     failure(() => parseTextTable("3 1\n1\n2\n", where)),
@@ -67,7 +69,7 @@ Deno.test("parseCoordinateTable takes 6 columns, or 3 with orientation 0", () =>
   );
   assertEquals(
     failure(() => parseCoordinateTable("1 6\n1 2 3 4 5\n", where)),
-    'Cannot read "coord.txt": line 2: expected 6 numbers, got 5',
+    'Cannot read "coord.txt": line 2: expected 6 numbers (the header\'s column count), got 5',
   );
 });
 
@@ -103,4 +105,30 @@ Deno.test("readCoordinateFile reads a reference file and reports a missing one",
   const error = await assertRejects(() => readCoordinateFile("/nonexistent/c.txt"), EtsError);
   assertEquals(error.oneLine, 'Cannot read "/nonexistent/c.txt": no such file');
   assertEquals(error.kind, "input");
+});
+
+Deno.test("parseTableOf checks the columns of each kind and keeps each row's line", () => {
+  const dose = parseTableOf("dose", "# dose\n2 1\n\n100\n# gap\n90 extra\n", where);
+  assertEquals(dose, { columns: 1, rows: [[100], [90]], rowLines: [4, 6] });
+  assertEquals(parseTableOf("coordinate", "1 3\n1 2 3\n", where).columns, 3);
+  assertEquals(
+    failure(() => parseTableOf("geometry-error", "1 4\n1 2 3 4\n", where)),
+    'Cannot read "coord.txt": the geometry-error table has 4 column(s), needs at least 5 ' +
+      "(rot axis ang x y)",
+  );
+  assertEquals(
+    failure(() => parseTableOf("PDB transformation", "1 5\n1 2 3 4 5\n", where)),
+    'Cannot read "coord.txt": the PDB transformation table has 5 columns, needs 6 (tx ty tz phi ' +
+      "theta psi) or 4 (3×4 matrices)",
+  );
+});
+
+Deno.test("table messages quote a short, escaped excerpt of the input, never a whole line", () => {
+  const secret = "root:$6$abcdefghijklmnopqrstuvwxyz0123456789:19000:0:99999:7:::";
+  const message = failure(() => parseTableOf("tilt-angle", `${secret}\n`, where));
+  assertEquals(message.includes("0123456789"), false);
+  assertEquals(message.includes('"root:$6$abcdefghijklmnop…"'), true);
+  const control = failure(() => parseTableOf("dose", "1 1\n\u001b[31mred\n", where));
+  assertEquals(control.includes("\u001b"), false);
+  assertEquals(control.includes("\\u001b[31mred"), true);
 });
