@@ -79,7 +79,8 @@ export function appFolder(): string | undefined {
  */
 export function canStartInterpreterWorker(): boolean {
   const app = appFolder();
-  if (app === undefined || Deno.mainModule.includes("/deno-compile-")) return true;
+  // also a compiled binary: Deno reads its embedded files under read permission too
+  if (app === undefined) return true;
   return Deno.permissions.querySync({ name: "read", path: app }).state === "granted";
 }
 

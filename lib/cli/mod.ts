@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { EtsError, exitCodeFor } from "../errors/mod.ts";
+import { runConfined, splitGrantFlags } from "../platform/mod.ts";
 import { ETS_VERSION, versionCommand } from "./version_command.ts";
 
 export { ETS_VERSION };
@@ -58,31 +59,55 @@ function subcommandOf(args: string[]): string | undefined {
 }
 
 /**
+ * Runs the program on `args` and returns 0, or commander's code after it printed a usage error
+ * or help; throws the command's failure. Arguments that start with `--allow-NAME=…` flags (the
+ * compiled binary's children, lib/platform selfInvocation) run the rest in a worker holding only
+ * those grants (lib/platform runConfined), whose failure is thrown here again.
+ * Needs whatever the chosen subcommand needs.
+ */
+export async function runCommandLine(args: string[]): Promise<number> {
+  const confined = splitGrantFlags(args);
+  if (confined !== undefined) {
+    return await runConfined({ grants: confined.grants, deny: confined.deny, args: confined.args });
+  }
+  const program = await buildProgram(subcommandOf(args));
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // commander already printed its message (or help/version)
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    if (error.code === "commander.help") return 0;
+    return 2;
+  }
+}
+
+/**
+ * Prints one line for a failure (a stack trace too with `debug`) and returns its exit code.
+ * Needs no permissions.
+ */
+export function reportCliError(error: unknown, debug: boolean): number {
+  if (error instanceof EtsError) {
+    console.error(`ets: ${error.oneLine}`);
+  } else if (error instanceof Error) {
+    console.error(`ets: ${error.message}`);
+  } else {
+    console.error(`ets: ${String(error)}`);
+  }
+  if (debug && error instanceof Error && error.stack) console.error(error.stack);
+  return exitCodeFor(error);
+}
+
+/**
  * Runs the program on `args` and returns the exit code: 0 success, 1 runtime failure,
  * 2 usage or input error, 130/143 when interrupted. Prints one line on error
  * (a stack trace too with `--debug`). Needs whatever the chosen subcommand needs.
  */
 export async function runCli(args: string[]): Promise<number> {
-  const program = await buildProgram(subcommandOf(args));
-  const debug = args.includes("--debug");
   try {
-    await program.parseAsync(args, { from: "user" });
-    return 0;
+    return await runCommandLine(args);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // commander already printed its message (or help/version)
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
-      if (error.code === "commander.help") return 0;
-      return 2;
-    }
-    if (error instanceof EtsError) {
-      console.error(`ets: ${error.oneLine}`);
-    } else if (error instanceof Error) {
-      console.error(`ets: ${error.message}`);
-    } else {
-      console.error(`ets: ${String(error)}`);
-    }
-    if (debug && error instanceof Error && error.stack) console.error(error.stack);
-    return exitCodeFor(error);
+    return reportCliError(error, args.includes("--debug"));
   }
 }

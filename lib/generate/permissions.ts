@@ -20,21 +20,14 @@ import {
   templatesDir,
 } from "../config/mod.ts";
 import { inputError } from "../errors/mod.ts";
-import { isCompiledBinary, siteDenyFlags } from "../platform/mod.ts";
+import { CONFINE_VARIABLE, grantFlags, type Grants, siteDenyFlags } from "../platform/mod.ts";
 
-/** Paths and hosts per permission. */
-export interface PermissionPlan {
-  /** --allow-read */
-  read: string[];
-  /** --allow-write */
-  write: string[];
-  /** --allow-run */
-  run: string[];
-  /** --allow-net */
-  net: string[];
-  /** --allow-env */
-  env: string[];
-}
+/**
+ * Paths and hosts per permission: the one source of a run's grants, turned into `--allow-*`
+ * flags ({@linkcode permissionFlags}) for a scoped re-run and into a worker's permissions
+ * (lib/platform workerPermissions) for a confined run.
+ */
+export type PermissionPlan = Grants;
 
 /**
  * Environment variables generate (and the programs it starts) may read: lookups, the loader path
@@ -53,6 +46,7 @@ export const GENERATE_ENV_VARS: readonly string[] = [
   "ETS_LAUNCHER",
   "ETS_SITE_DENY",
   "ETS_SCOPED_RUN",
+  CONFINE_VARIABLE,
   "SLURM_ARRAY_TASK_ID",
   "SLURM_ARRAY_TASK_MIN",
   "SLURM_ARRAY_TASK_MAX",
@@ -71,11 +65,12 @@ function unique(paths: (string | undefined)[]): string[] {
 }
 
 /**
- * The source tree when running from source (children re-executing `main.ts` read it, e.g. npm
- * packages' WASM files in node_modules); nothing for a compiled binary. Needs no permissions.
+ * The app's folder: the source tree when running from source (children re-executing `main.ts`
+ * read it, e.g. npm packages' WASM files in node_modules; workers load their entry files from
+ * it), the binary's embedded folder when compiled (its worker entries and templates, which Deno
+ * reads under read permission too). Needs no permissions.
  */
 export function sourceTree(): string[] {
-  if (isCompiledBinary()) return [];
   const url = new URL("../../", import.meta.url);
   return url.protocol === "file:" ? [decodeURIComponent(url.pathname).replace(/\/$/, "")] : [];
 }
@@ -202,7 +197,9 @@ export function chimeraServedDirs(config: GenerateConfig): string[] {
 
 /**
  * The flags of the engine and Chimera children of a run under `plan` (as `runGenerate`'s
- * `childPermissionFlags`), the site's deny flags appended. Needs no permissions.
+ * `childPermissionFlags`), the site's deny flags appended. A child run from source gets them as
+ * `deno run` flags; a child of the compiled binary before its subcommand, and runs it in a worker
+ * holding exactly them (lib/platform selfInvocation). Needs no permissions.
  */
 export function childPermissionFlags(
   config: GenerateConfig,
@@ -221,26 +218,12 @@ export function childPermissionFlags(
   };
 }
 
-/** `--allow-x=a,b` flags of a plan (paths with commas are refused). Needs no permissions. */
+/**
+ * `--allow-x=a,b` flags of a plan (lib/platform grantFlags; paths with commas are refused).
+ * Needs no permissions.
+ */
 export function permissionFlags(plan: PermissionPlan): string[] {
-  const flag = (name: string, values: string[]): string[] => {
-    if (values.length === 0) return [];
-    for (const value of values) {
-      if (value.includes(",")) {
-        throw new RangeError(
-          `Cannot grant --allow-${name} on "${value}": the path has a comma`,
-        );
-      }
-    }
-    return [`--allow-${name}=${values.join(",")}`];
-  };
-  return [
-    ...flag("read", plan.read),
-    ...flag("write", plan.write),
-    ...flag("run", plan.run),
-    ...flag("net", plan.net),
-    ...flag("env", plan.env),
-  ];
+  return grantFlags(plan);
 }
 
 /** Flags for the embedded engine child: read and write only (plus env). Needs no permissions. */

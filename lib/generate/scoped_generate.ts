@@ -1,20 +1,26 @@
 /**
  * `ets generate` under the grants its config implies, however it was started: checked first
- * (the root; `loadConfig` checks the engine-template files), then, when this process holds broader grants (`deno run -A`,
- * the packed launcher), re-run as a child with exactly the scoped flags; a process that is
- * already scoped runs the command itself, handing its children their narrower flags.
+ * (the root; `loadConfig` checks the engine-template files), then, when this process holds
+ * broader grants (`deno run -A`, the packed launcher), re-run as a child with exactly the scoped
+ * flags — or, where it cannot re-run under other flags (the compiled binary, whose flags are
+ * baked in), run in a Web Worker holding exactly the same grants (lib/platform runConfined). A
+ * process or worker that is already scoped runs the command itself, handing its children their
+ * narrower grants.
  *
  * @module
  */
 import type { GenerateConfig } from "../config/mod.ts";
 import { inputError, runtimeError } from "../errors/mod.ts";
 import {
+  confinesInWorker,
   hasBroadGrants,
   isCompiledBinary,
   isEtsEntry,
   missingGrants,
   onCleanup,
+  runConfined,
   runScoped,
+  siteDenyFlags,
 } from "../platform/mod.ts";
 import {
   checkRoot,
@@ -35,7 +41,10 @@ export interface ScopedGenerateOptions {
   args?: string[];
 }
 
-/** What to do: re-run scoped (and exit with `code`), or run here with these child flags. */
+/**
+ * What to do: exit with `code` (the scoped re-run or the confined worker ran the command), or run
+ * here with these child flags.
+ */
 export type ScopedGenerate =
   | { relaunched: true; code: number }
   | { relaunched: false; childFlags: { engine: string[]; chimera: string[] } };
@@ -67,10 +76,12 @@ export function checkGrantsHeld(plan: PermissionPlan): void {
 }
 
 /**
- * Checks the config's root (`loadConfig` checked the engine-template files), then re-runs
- * `ets generate` under the scoped grants when this process holds broader ones (not a compiled
- * binary, whose grants are baked in); a process already scoped must hold the whole plan
- * ({@linkcode checkGrantsHeld}). Needs `--allow-run` on our own binary to re-run, `--allow-write` on the temp folder.
+ * Checks the config's root (`loadConfig` checked the engine-template files), then, when this
+ * process holds broader grants, runs `ets generate` again under the scoped ones: re-run as a
+ * child under flags, or in a confined worker where flags cannot change (a compiled binary;
+ * `ETS_CONFINE=worker` from source). A process already scoped must hold the whole plan
+ * ({@linkcode checkGrantsHeld}). Needs `--allow-run` on our own binary to re-run (or
+ * `--unstable-worker-options` to confine), `--allow-write` on the temp folder.
  */
 export async function prepareScopedGenerate(
   config: GenerateConfig,
@@ -80,7 +91,8 @@ export async function prepareScopedGenerate(
   const execPath = Deno.execPath();
   const denoDir = readEnv("DENO_DIR");
   // in-process uses of the CLI (tests, scripts) have no command line of ets to re-run
-  if (!hasBroadGrants() || isCompiledBinary() || (options.args === undefined && !isEtsEntry())) {
+  const inProcess = options.args === undefined && !isEtsEntry() && !isCompiledBinary();
+  if (!hasBroadGrants() || inProcess) {
     const plan = permissionPlan(config, { execPath, allowDirs: options.allowDirs });
     // already scoped (a re-run, the user's own flags, the site's launcher flags): the run needs
     // all of its plan, and its children get no more than this process holds
@@ -112,10 +124,21 @@ export async function prepareScopedGenerate(
     if (!options.dryRun) {
       await clearStaleLocks(config.root, (message) => console.error(`Warning: ${message}`));
     }
+    const args = options.args ?? [...Deno.args];
+    const env: Record<string, string> = {
+      ETS_SCOPED_RUN: "1",
+      ...(tempDir === undefined ? {} : { TMPDIR: tempDir }),
+    };
+    if (confinesInWorker()) {
+      // a worker has no environment of its own: this process's, which it is about to leave
+      for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
+      const code = await runConfined({ grants: plan, args, deny: siteDenyFlags() });
+      return { relaunched: true, code };
+    }
     const code = await runScoped({
       flags: [...permissionFlags(plan), "--unstable-worker-options"],
-      args: options.args ?? [...Deno.args],
-      env: { ETS_SCOPED_RUN: "1", ...(tempDir === undefined ? {} : { TMPDIR: tempDir }) },
+      args,
+      env,
     });
     return { relaunched: true, code };
   } finally {

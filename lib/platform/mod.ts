@@ -6,13 +6,22 @@
  */
 export { tempPathFor, writeFileAtomic, writeFileAtomicSync } from "./atomic_write.ts";
 export { openAppendNoFollowSync, refuseSymlink, SymlinkRefused } from "./no_follow.ts";
-export { isCompiledBinary, OFFLINE_MODULE_FLAGS, selfInvocation } from "./self_command.ts";
+export {
+  appMainPath,
+  BOOTSTRAP_PERMISSION_FLAGS,
+  CONFINE_VARIABLE,
+  confinesInWorker,
+  isCompiledBinary,
+  OFFLINE_MODULE_FLAGS,
+  selfInvocation,
+} from "./self_command.ts";
 export type { Invocation } from "./self_command.ts";
 export { onCleanup, runCleanups } from "./cleanup.ts";
 export { availableMemory, freeDiskBytes, hostName, processAlive } from "./machine.ts";
 export {
   holdExitUntil,
   installSignalHandlers,
+  requestShutdown,
   shutdownExitCode,
   shutdownSignal,
 } from "./signals.ts";
@@ -37,3 +46,15 @@ export {
   SAVED_PREFIX,
 } from "./child_env.ts";
 export type { ChildKind } from "./child_env.ts";
+export {
+  checkDenials,
+  GRANT_NAMES,
+  grantFlags,
+  splitGrantFlags,
+  workerPermissions,
+} from "./grants.ts";
+export type { Grants, LeadingGrants } from "./grants.ts";
+export { runConfined } from "./confined_run.ts";
+export type { ConfinedRun } from "./confined_run.ts";
+export { fromWireError, toWireError } from "./confined_protocol.ts";
+export type { ConfinedReply, ConfinedRequest, WireError } from "./confined_protocol.ts";

@@ -8,7 +8,7 @@
  */
 import { onCleanup } from "./cleanup.ts";
 import { ETS_CHILD_ENV } from "./child_env.ts";
-import { OFFLINE_MODULE_FLAGS } from "./self_command.ts";
+import { appMainPath, OFFLINE_MODULE_FLAGS } from "./self_command.ts";
 import { holdExitUntil, type ShutdownReason, shutdownSignal } from "./signals.ts";
 
 /** The environment variable carrying the site's deny flags (one per line). */
@@ -104,7 +104,7 @@ export async function runScoped(run: ScopedRun): Promise<number> {
       ...OFFLINE_MODULE_FLAGS,
       ...run.flags,
       ...siteDenyFlags(),
-      APP_MAIN.startsWith("file:") ? decodeURIComponent(new URL(APP_MAIN).pathname) : APP_MAIN,
+      appMainPath(),
       ...run.args,
     ],
     env: { ...ETS_CHILD_ENV, ...run.env },

@@ -13,11 +13,58 @@ export interface Invocation {
 }
 
 /**
- * True when running as a `deno compile` binary, whose main module lives in a virtual
- * `deno-compile-*` folder. Needs no permissions.
+ * True when running as a `deno compile` binary, whose modules live in a virtual `deno-compile-*`
+ * folder (told from this module's own URL: `Deno.mainModule` is undefined in a worker). Needs no
+ * permissions.
  */
 export function isCompiledBinary(): boolean {
-  return Deno.mainModule.includes("/deno-compile-");
+  return import.meta.url.includes("/deno-compile-");
+}
+
+/** The app's entry `main.ts` (this module's neighbour, also from a worker). */
+const APP_MAIN_URL = new URL("../../main.ts", import.meta.url);
+
+/** The app's entry as `deno run` takes it: a path for a `file:` URL. Needs no permissions. */
+export function appMainPath(): string {
+  return APP_MAIN_URL.protocol === "file:"
+    ? decodeURIComponent(APP_MAIN_URL.pathname)
+    : APP_MAIN_URL.href;
+}
+
+/**
+ * Internal, for tests: `ETS_CONFINE=worker` makes a source run confine its commands in Web
+ * Workers as the compiled binary must (lib/platform/confined_run.ts), instead of re-running
+ * under scoped flags; its `ets` children then start as the compiled binary's do.
+ */
+export const CONFINE_VARIABLE = "ETS_CONFINE";
+
+/**
+ * The grants the compiled binary carries baked in (lib/pack/flags.ts) and the packed launcher
+ * passes by default: broad, since neither build knows where it will live and work; every command
+ * that touches a config's files narrows them (a scoped re-run, or a confined worker).
+ */
+export const BOOTSTRAP_PERMISSION_FLAGS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-run",
+  "--allow-net=127.0.0.1,localhost",
+];
+
+/**
+ * Whether scoped commands run in a confined worker rather than a scoped re-run: always in a
+ * compiled binary, and from source when {@linkcode CONFINE_VARIABLE} is `worker` (tests). Needs
+ * no permissions (reads the variable when allowed).
+ */
+export function confinesInWorker(): boolean {
+  if (isCompiledBinary()) return true;
+  try {
+    return Deno.permissions.querySync({ name: "env", variable: CONFINE_VARIABLE }).state ===
+        "granted" && Deno.env.get(CONFINE_VARIABLE) === "worker";
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -59,23 +106,30 @@ function singleThreaded(subcommand: string[]): boolean {
 }
 
 /**
- * The invocation that runs `ets <subcommand>` in a new process, with `permissionFlags`
- * (e.g. `--allow-read=/data`) and {@linkcode OFFLINE_MODULE_FLAGS} when running from source or
- * the packed launcher; `tem-simulator` also gets
- * the engine's memory flags. A compiled binary carries its flags baked in, so they are not
- * repeated. Needs `--allow-read` for `Deno.execPath()`.
+ * The invocation that runs `ets <subcommand>` in a new process under `permissionFlags` (e.g.
+ * `--allow-read=/data`, as lib/platform grantFlags writes them). From source or the packed
+ * launcher: `deno run` with these flags and {@linkcode OFFLINE_MODULE_FLAGS} (`tem-simulator`
+ * also gets the engine's memory flags). A compiled binary carries its flags baked in: the flags
+ * go before the subcommand (`ets --allow-read=… tem-simulator …`), and the child runs the
+ * subcommand in a worker holding only them (lib/platform/confined_run.ts); under
+ * {@linkcode CONFINE_VARIABLE} a source run starts its children that way too, with the bootstrap
+ * grants. Needs `--allow-read` for `Deno.execPath()`.
  */
 export function selfInvocation(
   subcommand: string[],
   permissionFlags: string[] = [],
 ): Invocation {
   const exec = Deno.execPath();
-  if (isCompiledBinary()) return { command: exec, args: [...subcommand] };
+  if (isCompiledBinary()) return { command: exec, args: [...permissionFlags, ...subcommand] };
   const engine = subcommand[0] !== "tem-simulator"
     ? []
     : singleThreaded(subcommand)
     ? ENGINE_SINGLE_THREAD_FLAGS
     : ENGINE_FLAGS;
+  const asCompiled = permissionFlags.length > 0 && confinesInWorker();
+  const deno = asCompiled
+    ? [...engine, ...BOOTSTRAP_PERMISSION_FLAGS, "--unstable-worker-options", appMainPath()]
+    : [...engine, ...permissionFlags, appMainPath()];
   return {
     command: exec,
     args: [
@@ -83,9 +137,8 @@ export function selfInvocation(
       "--quiet",
       "--no-prompt",
       ...OFFLINE_MODULE_FLAGS,
-      ...engine,
-      ...permissionFlags,
-      Deno.mainModule,
+      ...deno,
+      ...(asCompiled ? permissionFlags : []),
       ...subcommand,
     ],
   };

@@ -46,6 +46,15 @@ export function holdExitUntil(promise: Promise<unknown>, maxMs = 10_000): void {
   holds.add(capped);
 }
 
+/**
+ * Aborts {@linkcode shutdownSignal} with `reason` as a received signal would, without the forced
+ * exit: a confined worker's stop, told by the main thread that received the signal
+ * (lib/platform/confined_run.ts). Does nothing when already aborted. Needs no permissions.
+ */
+export function requestShutdown(reason: ShutdownReason): void {
+  if (!controller.signal.aborted) controller.abort(reason);
+}
+
 /** The exit code of a shutdown by `reason`. Needs no permissions. */
 export function shutdownExitCode(reason: ShutdownReason): number {
   return reason.signal === "SIGINT" ? 130 : 143;
