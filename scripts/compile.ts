@@ -7,10 +7,13 @@
  * version). Without any of these it fails with one line saying so; `deno task
  * pack` builds an offline one-file `ets` instead.
  *
- * Grants: the binary carries the bootstrap grants baked in (lib/pack/flags.ts) and cannot re-run
- * itself under other flags, so its generate checks the config, root and engine-template files as
- * every other start does but runs, with its children, under the baked grants (PERMISSIONS.md,
- * "The compiled binary"). The packed launcher is the scoped one-file build.
+ * Grants: the binary carries the bootstrap grants and `--unstable-worker-options` baked in
+ * (lib/pack/flags.ts) and cannot re-run itself under other flags, so its generate checks the
+ * config, root and engine-template files as every other start does and then runs its body in a
+ * Web Worker holding exactly the scoped grants of the permission plan; its engine and Chimera
+ * children (the binary itself) get their grants as flags before the subcommand and confine their
+ * body the same way (lib/platform/confined_run.ts; lib/generate/PERMISSIONS.md, "The compiled
+ * binary"). The worker entry files are embedded with `--include workers`.
  *
  * @module
  */

@@ -61,6 +61,8 @@ Deno.test("compile: every file the app loads by URL at run time is in an embedde
     }
   }
   assert(urls.some((url) => url.target.startsWith("workers/")), "found the worker URLs");
+  // the confined worker the compiled binary runs generate and its children's bodies in
+  assert(urls.some((url) => url.target === "workers/confined_worker.ts"), "the confined worker");
   for (const url of urls) {
     // the source tree itself: read permission for source runs only (none when compiled)
     if (url.target === "") continue;
