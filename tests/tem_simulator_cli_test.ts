@@ -113,7 +113,8 @@ const BAD_INPUTS: { title: string; run: () => Promise<Run>; message: string }[] 
   {
     title: "a malformed coordinate table",
     run: () => runCase((text) => text, { "tii_coord.txt": "1 6\n0 0 0 0 0\n" }),
-    message: 'Cannot read "tii_coord.txt": line 2: expected 6 numbers, got 5',
+    message:
+      'Cannot read "tii_coord.txt": line 2: expected 6 numbers (the header\'s column count), got 5',
   },
   {
     title: "a missing output folder",

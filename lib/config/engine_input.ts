@@ -45,15 +45,18 @@ export interface EngineInputFacts {
   sourceFile: string;
 }
 
-/** Tilts of the series: `ntilts`, else the rows of geom_file_in (counted, size-capped). */
+/**
+ * Tilts of the series: `ntilts`, else the rows of geom_file_in (size-capped, through the engine's
+ * table reader).
+ */
 async function tiltCount(input: EngineInputFacts): Promise<number> {
   const geometry = input.geometry;
   if (geometry === undefined) return 1;
   if (geometry.ntilts !== undefined) return geometry.ntilts;
   if (geometry.geom_file_in === undefined) return 1;
   const text = await readTextCapped(geometry.geom_file_in);
-  const header = text.split(/\r?\n/).find((line) => line.trim() !== "" && !line.startsWith("#"));
-  return Number((header ?? "0").trim().split(/\s+/)[0]) || 0;
+  const { parseTableOf } = await import("../tem/mod.ts");
+  return parseTableOf("tilt-angle", text, { fileName: geometry.geom_file_in }).rows.length;
 }
 
 /** Voxels of a particle's potential, reading its map or model. */

@@ -266,12 +266,31 @@ export function displayPath(path: string): string {
   return shortened === "" || shortened.startsWith("..") ? path : shortened;
 }
 
-/** Reads a text file for a table; a missing file is an input error. */
+/** Largest table file read, bytes (a table of a million rows fits many times over). */
+export const MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a text file for a table; a missing file, a folder, a file above
+ * {@linkcode MAX_TABLE_FILE_BYTES} or one holding NUL bytes (binary) is an input error.
+ */
 async function readTableText(path: string): Promise<{ text: string; options: TextTableOptions }> {
   const options = { fileName: displayPath(path), path };
   try {
-    return { text: await Deno.readTextFile(path), options };
+    const size = (await Deno.stat(path)).size;
+    if (size > MAX_TABLE_FILE_BYTES) {
+      fail(
+        { ...options, what: "" },
+        undefined,
+        `the file has ${size} bytes; a table may have at most ${MAX_TABLE_FILE_BYTES}`,
+      );
+    }
+    const text = await Deno.readTextFile(path);
+    if (text.includes("\0")) {
+      fail({ ...options, what: "" }, undefined, "not a text file (it holds NUL bytes)");
+    }
+    return { text, options };
   } catch (error) {
+    if (error instanceof TemInputError) throw error;
     if (error instanceof Deno.errors.NotFound) {
       fail({ ...options, what: "" }, undefined, "no such file");
     }

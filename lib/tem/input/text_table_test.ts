@@ -1,6 +1,7 @@
 import { EtsError } from "../../errors/mod.ts";
 import { assertEquals, assertRejects, assertThrows } from "../../testing/mod.ts";
 import {
+  MAX_TABLE_FILE_BYTES,
   parseCoordinateTable,
   parseDefocusTable,
   parseDoseTable,
@@ -10,6 +11,7 @@ import {
   parseTextTable,
   parseTiltAngleTable,
   readCoordinateFile,
+  readDoseFile,
 } from "./text_table.ts";
 
 const where = { fileName: "coord.txt" };
@@ -131,4 +133,28 @@ Deno.test("table messages quote a short, escaped excerpt of the input, never a w
   const control = failure(() => parseTableOf("dose", "1 1\n\u001b[31mred\n", where));
   assertEquals(control.includes("\u001b"), false);
   assertEquals(control.includes("\\u001b[31mred"), true);
+});
+
+Deno.test("table files above the size cap or holding NUL bytes are refused before parsing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const big = await Deno.open(`${dir}/big.txt`, { write: true, create: true });
+    await big.truncate(MAX_TABLE_FILE_BYTES + 1);
+    big.close();
+    let error = await assertRejects(() => readDoseFile(`${dir}/big.txt`), EtsError);
+    assertEquals(
+      error.oneLine,
+      `Cannot read "${dir}/big.txt": the file has ${
+        MAX_TABLE_FILE_BYTES + 1
+      } bytes; a table may have at most ${MAX_TABLE_FILE_BYTES}`,
+    );
+    await Deno.writeFile(`${dir}/bin.txt`, new Uint8Array([49, 32, 49, 10, 0, 10]));
+    error = await assertRejects(() => readDoseFile(`${dir}/bin.txt`), EtsError);
+    assertEquals(
+      error.oneLine,
+      `Cannot read "${dir}/bin.txt": not a text file (it holds NUL bytes)`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
