@@ -137,7 +137,7 @@ export function templateFiles(template: SimTemplate, where: TemplateWhere): Temp
     });
   };
   const is = isValue;
-  const perTilt = "per tilt";
+  const perTilt = "per tilt" as const;
 
   for (const geometry of template.componentsOf("geometry").slice(0, 1)) {
     if (is(geometry, "gen_tilt_data", "no")) {
@@ -344,6 +344,14 @@ async function checkTable(
   const rows = check.rows === "per tilt"
     ? { count: tilts, why: `one per tilt, the series has ${tilts} tilts` }
     : check.rows;
+  if (check.table === "coordinate" && rows === undefined && table.rows.length > MAX_SET_PARTICLES) {
+    throw fileError(
+      file,
+      where,
+      `it has ${table.rows.length} rows and "num_particles" is not set, so the engine would ` +
+        `place them all; a particle set takes at most ${MAX_SET_PARTICLES}`,
+    );
+  }
   if (rows !== undefined && table.rows.length < rows.count) {
     throw fileError(
       file,

@@ -2,7 +2,12 @@ import { EtsError } from "../errors/mod.ts";
 import { writeMrc } from "../mrc/mod.ts";
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "../testing/mod.ts";
 import { SimTemplate } from "./sim_template.ts";
-import { checkTemplateFile, checkTemplateFiles, templateFiles } from "./template_tables.ts";
+import {
+  checkTemplateFile,
+  checkTemplateFiles,
+  MAX_SET_PARTICLES,
+  templateFiles,
+} from "./template_tables.ts";
 
 const HEAD = `=== simulation ===
 generate_micrographs = yes
@@ -195,6 +200,14 @@ Deno.test("template files: each problem is one line with file, line, key and wha
         "(allowed: a finite decimal number such as 12, -0.5 or 1.5e3); " +
         'named by "coord_file_in" at sim.txt line 36',
     );
+    const many = MAX_SET_PARTICLES + 1;
+    const unbounded = templateFiles(
+      new SimTemplate(HEAD + PARTICLES.replace("num_particles = 2\n", "")),
+      where(dir),
+    );
+    await Deno.writeTextFile(`${dir}/coord.txt`, `${many} 3\n${"0 0 0\n".repeat(many)}`);
+    error = await assertRejects(() => checkTemplateFiles(unbounded, where(dir), 3), EtsError);
+    assertMatch(error.oneLine, /it has 1000001 rows and "num_particles" is not set/);
     await Deno.writeTextFile(`${dir}/coord.txt`, "2 6\n0 0 0 0 0 0\n0 0 0 0 0 0\n");
     error = await failure("transf.txt", "2 4\n1 0 0 5\n0 1 0 6\n");
     assertMatch(error.oneLine, /3 rows per matrix, got 2 rows; named by "pdb_transf_file_in"/);
