@@ -47,14 +47,96 @@ function uniform(state: Int32Array): number {
 
 /** Standard normal: √(−2·ln s)·cos t, s = (1 + rand())/(RAND_MAX + 2), t = 2π·U. */
 function standardNormal(state: Int32Array): number {
-  const s = (1 + rand(state)) * OPEN_SCALE;
-  const t = TWO_PI * rand(state) * UNIFORM_SCALE;
-  return Math.sqrt(-2 * Math.log(s)) * Math.cos(t);
+  const lnS = logOfOpen(rand(state));
+  return Math.sqrt(-2 * lnS) * cosOfTurns(rand(state));
+}
+
+/** ln(1 + j/128) and 1/(1 + j/128), j < 128; 2^−e, e < 32. */
+const LOG_NODE = new Float64Array(128), INV_NODE = new Float64Array(128);
+const POW2_NEG = new Float64Array(32);
+for (let j = 0; j < 128; j++) {
+  LOG_NODE[j] = Math.log1p(j / 128);
+  INV_NODE[j] = 1 / (1 + j / 128);
+}
+for (let e = 0; e < 32; e++) POW2_NEG[e] = 2 ** -e;
+/** ln 2 in two parts (the high part has trailing zero bits, so k·LN2_HI is exact for small k). */
+const LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+/** ln((RAND_MAX + 2)/2³¹) = ln(1 + 2⁻³¹). */
+const LN_OPEN_EXCESS = Math.log1p(2 ** -31);
+
+/**
+ * ln s for s = (1 + r)/(RAND_MAX + 2), r a rand() value, as Math.log(s) gives it: to 4e-16
+ * relative, and to 1e-18 absolute next to s = 1 (where rounding s itself costs more), in about a
+ * third of Math.log's time (the detector noise takes two per pixel). 1 + r = 2ᵉ·m is split by
+ * integer operations, ln m = ln c + ln(m/c) with c the 1/128 node below m, and ln(1 + t),
+ * 0 ≤ t < 1/128, by its series to t⁷.
+ */
+export function logOfOpen(r: number): number {
+  const x = r + 1;
+  const e = 31 - Math.clz32(x);
+  const j = e >= 7 ? (x >>> (e - 7)) & 127 : (x << (7 - e)) & 127;
+  const t = (x * POW2_NEG[e]! - (1 + j * 0.0078125)) * INV_NODE[j]!;
+  const series = t *
+    (1 +
+      t *
+        (-0.5 +
+          t *
+            (0.3333333333333333 +
+              t * (-0.25 + t * (0.2 + t * (-0.16666666666666666 + t * (0.14285714285714285)))))));
+  const k = e - 31;
+  return k * LN2_HI + LOG_NODE[j]! + (series + (k * LN2_LO - LN_OPEN_EXCESS));
+}
+
+/** 2π/2³¹: the angle of one step of a rand() value as a fraction of a turn. */
+const TURN_STEP = TWO_PI * UNIFORM_SCALE;
+/**
+ * cos(2π·r/2³¹) for a rand() value r (0 … RAND_MAX), i.e. Math.cos(2π·U) within 1e-15 but about
+ * four times faster (the detector noise draws two per pixel): r is reduced exactly to the
+ * nearest quarter turn q and a remainder |a| ≤ π/4, where the Taylor series of cos and sin
+ * through the 16th/17th power are exact to double precision.
+ */
+export function cosOfTurns(r: number): number {
+  const q = (r + 0x10000000) >>> 29; // nearest quarter turn, 0 … 4
+  const a = (r - q * 0x20000000) * TURN_STEP;
+  const z = a * a;
+  // Taylor coefficients (−1)ⁿ/(2n)! of cos and (−1)ⁿ/(2n+1)! of sin, n = 1 … 8.
+  if ((q & 1) === 0) {
+    const c = 1 +
+      z *
+        (-0.5 +
+          z *
+            (0.041666666666666664 +
+              z *
+                (-0.001388888888888889 +
+                  z *
+                    (2.48015873015873e-05 +
+                      z *
+                        (-2.755731922398589e-07 +
+                          z *
+                            (2.08767569878681e-09 +
+                              z * (-1.1470745597729725e-11 + z * (4.779477332387385e-14))))))));
+    return (q & 2) === 0 ? c : -c;
+  }
+  const sn = a +
+    a * z *
+      (-0.16666666666666666 +
+        z *
+          (0.008333333333333333 +
+            z *
+              (-0.0001984126984126984 +
+                z *
+                  (2.7557319223985893e-06 +
+                    z *
+                      (-2.505210838544172e-08 +
+                        z *
+                          (1.6059043836821613e-10 +
+                            z * (-7.647163731819816e-13 + z * (2.8114572543455206e-15))))))));
+  return q === 1 ? -sn : sn;
 }
 
 /** Standard exponential: −ln((1 + rand())/(RAND_MAX + 2)). */
 function standardExponential(state: Int32Array): number {
-  return -Math.log((1 + rand(state)) * OPEN_SCALE);
+  return -logOfOpen(rand(state));
 }
 
 /** μᵏ/k! is taken from k! for k < 10. */
@@ -64,12 +146,17 @@ const A0 = -0.5, A1 = 0.3333333, A2 = -0.2500068, A3 = 0.2000118;
 const A4 = -0.1661269, A5 = 0.1421878, A6 = -0.1384794, A7 = 0.125006;
 const INV_SQRT_2PI = 0.3989422804;
 
-/** The constants of algorithm PD for one μ (steps N and P). */
+/**
+ * The constants of algorithm PD for one μ: those of steps N, I and S (every draw) set at once,
+ * those of procedure F and step E (a few percent of draws) only when first needed.
+ */
 class PdConstants {
   mu = -1;
   s = 0;
   d = 0;
   big = 0;
+  /** μ for which the constants below are set. */
+  tailMu = -1;
   omega = 0;
   c0 = 0;
   c1 = 0;
@@ -82,6 +169,13 @@ class PdConstants {
     this.s = Math.sqrt(mu);
     this.d = 6 * mu * mu;
     this.big = Math.floor(mu - 1.1484);
+  }
+
+  /** The constants of procedure F and step E for the current μ. */
+  setTail(): void {
+    const mu = this.mu;
+    if (this.tailMu === mu) return;
+    this.tailMu = mu;
     this.omega = INV_SQRT_2PI / this.s;
     const b1 = 0.04166666667 / mu;
     const b2 = 0.3 * b1 * b1;
@@ -96,6 +190,7 @@ class PdConstants {
 /** Procedure F of algorithm PD: px, py, fx, fy for k. */
 const pdF = new Float64Array(4);
 function procedureF(k: number, pd: PdConstants): void {
+  pd.setTail();
   const mu = pd.mu;
   const dif = mu - k;
   let px: number, py: number;
@@ -122,9 +217,9 @@ function procedureF(k: number, pd: PdConstants): void {
 }
 
 /** Poisson deviate by subtracting standard exponentials from λ (λ < 10): n + 1 draws. */
-function poissonSmall(state: Int32Array, lambda: number): number {
+function poissonSmall(state: Int32Array, pd: PdConstants): number {
   let n = 0;
-  let rest = lambda - standardExponential(state);
+  let rest = pd.mu - standardExponential(state);
   while (rest >= 0) {
     n++;
     rest -= standardExponential(state);
@@ -138,8 +233,8 @@ function poissonSmall(state: Int32Array, lambda: number): number {
  * and, once T > −0.6744 and K is known, a further uniform for the step H test (the order and the
  * third draw were established against TEM-Simulator's noisy images).
  */
-function poissonPd(state: Int32Array, pd: PdConstants, mu: number): number {
-  if (pd.mu !== mu) pd.set(mu);
+function poissonPd(state: Int32Array, pd: PdConstants): number {
+  const mu = pd.mu;
   // Step N: a normal sample; step I: immediate acceptance; step S: squeeze acceptance.
   const g = mu + pd.s * standardNormal(state);
   let k: number;
@@ -166,7 +261,8 @@ function poissonPd(state: Int32Array, pd: PdConstants, mu: number): number {
 }
 
 function poisson(state: Int32Array, pd: PdConstants, lambda: number): number {
-  return lambda >= 10 ? poissonPd(state, pd, lambda) : poissonSmall(state, lambda);
+  if (pd.mu !== lambda) pd.set(lambda);
+  return lambda >= 10 ? poissonPd(state, pd) : poissonSmall(state, pd);
 }
 
 /** Wald deviate (Michael–Schucany–Haas): a normal, then a uniform. */
@@ -239,7 +335,7 @@ export class RandomStream {
 
   /** Exponential deviate with mean `mean` (1 rand()). */
   exponential(mean: number): number {
-    return -mean * Math.log((1 + rand(this.#state)) * OPEN_SCALE);
+    return -mean * logOfOpen(rand(this.#state));
   }
 
   /**
@@ -268,7 +364,9 @@ export class RandomStream {
     const halfExcess = excess / 2, fourOverExcess = 4 / excess;
     for (let i = 0; i < values.length; i++) {
       const lambda = values[i]!;
-      const n = lambda >= 10 ? poissonPd(state, pd, lambda) : poissonSmall(state, lambda);
+      // μ goes by the constants' object: a double argument would be boxed per call.
+      if (pd.mu !== lambda) pd.set(lambda);
+      const n = lambda >= 10 ? poissonPd(state, pd) : poissonSmall(state, pd);
       if (n === 0) {
         values[i] = 0;
         continue;

@@ -57,8 +57,8 @@ export function rootNearestZero(A: number, B: number, C: number): number {
   return (B / A) * (Math.sqrt(1 - ac / b2) - 1);
 }
 
-/** The path lengths (ice, support) of one ray, nm, written to `out[0]`, `out[1]`. */
-export interface RayShape {
+/** The sample and the beam direction of a tilt, as the rays of its pixels see them. */
+interface RayShape {
   /** Half the centre thickness zc and half the edge thickness zb, nm. */
   zc: number;
   zb: number;
@@ -66,46 +66,69 @@ export interface RayShape {
   r2: number;
   /** Curvature a = 2(zb − zc)/r² of the ice surfaces z = ±(zc + a·ρ²/2). */
   a: number;
-  /** Lateral slope of the ray k = (k0, k1) and |k|². */
+  /** Lateral slope of the ray k = (k0, k1), |k|², and the length per unit of z √(1 + |k|²). */
   k0: number;
   k1: number;
   k2: number;
+  stretch: number;
 }
 
+/** Smallest L, largest L, largest L with a support path below 1 nm, of one row. */
+const rowRange = new Float64Array(3);
+
 /**
- * L_ice and L_supp of the ray X(z) = (m0 + k0·z, m1 + k1·z, z) (sample frame, hole centred at 0),
- * written to `out`. Needs no permissions.
+ * L = L_ice + `ratio`·L_supp of the rays X(z) = (m0 + k0·z, m1 + k1·z, z) (sample frame, hole
+ * centred at 0) with (m0, m1) = (x0 + i·dx, y0 + i·dy), i < n, into `out` from `base`; returns
+ * {@linkcode rowRange}. A whole row per call: the rays' numbers stay unboxed in one loop.
  */
-export function rayPathLengths(shape: RayShape, m0: number, m1: number, out: Float64Array): void {
-  const { zc, zb, r2, a, k0, k1, k2 } = shape;
-  const t = m0 * m0 + m1 * m1;
-  if (k2 < PERPENDICULAR_K2) {
-    if (t < r2) {
-      out[0] = 2 * zc + a * t;
-      out[1] = 0;
+function rowPathLengths(
+  shape: RayShape,
+  x0: number,
+  y0: number,
+  dx: number,
+  dy: number,
+  n: number,
+  ratio: number,
+  out: Float32Array,
+  base: number,
+): Float64Array {
+  const { zc, zb, r2, a, k0, k1, k2, stretch } = shape;
+  let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const m0 = x0 + i * dx, m1 = y0 + i * dy;
+    const t = m0 * m0 + m1 * m1;
+    let ice: number, support: number;
+    if (k2 < PERPENDICULAR_K2) {
+      ice = t < r2 ? 2 * zc + a * t : 0;
+      support = t < r2 ? 0 : 2 * zb;
     } else {
-      out[0] = 0;
-      out[1] = 2 * zb;
+      const s = k0 * m0 + k1 * m1;
+      const centre = -s / k2;
+      const disc = centre * centre - (t - r2) / k2;
+      const root = Math.sqrt(disc); // NaN when there is no real root
+      const z1 = centre - root, z2 = centre + root;
+      if (!(z2 >= -zb && z1 <= zb)) {
+        // No real root (NaN), or the chord inside the cylinder misses the slab: support only.
+        ice = 0;
+        support = 2 * zb * stretch;
+      } else {
+        support = stretch * (Math.max(0, z1 + zb) + Math.max(0, zb - z2));
+        const C = a * t + 2 * zc;
+        const z3 = z1 >= -zb ? z1 : rootNearestZero(a * k2, a * s + 1, C);
+        const z4 = z2 <= zb ? z2 : rootNearestZero(a * k2, a * s - 1, C);
+        ice = stretch * (z4 - z3);
+      }
     }
-    return;
+    const l = ice + ratio * support;
+    out[base + i] = l;
+    if (l < lMin) lMin = l;
+    if (l > lTop) lTop = l;
+    if (support < 1 && l > lMax) lMax = l;
   }
-  const stretch = Math.sqrt(1 + k2);
-  const s = k0 * m0 + k1 * m1;
-  const centre = -s / k2;
-  const disc = centre * centre - (t - r2) / k2;
-  const root = disc >= 0 ? Math.sqrt(disc) : NaN;
-  const z1 = centre - root, z2 = centre + root;
-  // No real root (NaN), or the chord inside the cylinder misses the slab: support only.
-  if (!(z2 >= -zb && z1 <= zb)) {
-    out[0] = 0;
-    out[1] = 2 * zb * stretch;
-    return;
-  }
-  out[1] = stretch * (Math.max(0, z1 + zb) + Math.max(0, zb - z2));
-  const C = a * t + 2 * zc;
-  const z3 = z1 >= -zb ? z1 : rootNearestZero(a * k2, a * s + 1, C);
-  const z4 = z2 <= zb ? z2 : rootNearestZero(a * k2, a * s - 1, C);
-  out[0] = stretch * (z4 - z3);
+  rowRange[0] = lMin;
+  rowRange[1] = lTop;
+  rowRange[2] = lMax;
+  return rowRange;
 }
 
 /**
@@ -137,7 +160,17 @@ export function pathLengths(
   const k0 = p[6]! / bz, k1 = p[7]! / bz;
   const zc = sample.thicknessCenter / 2, zb = sample.thicknessEdge / 2;
   const r2 = sample.diameter * sample.diameter / 4;
-  const shape: RayShape = { zc, zb, r2, a: 2 * (zb - zc) / r2, k0, k1, k2: k0 * k0 + k1 * k1 };
+  const k2 = k0 * k0 + k1 * k1;
+  const shape: RayShape = {
+    zc,
+    zb,
+    r2,
+    a: 2 * (zb - zc) / r2,
+    k0,
+    k1,
+    k2,
+    stretch: Math.sqrt(1 + k2),
+  };
   // Hole centre in microscope coordinates (its z component is not used).
   const hx = shiftX + p[0]! * sample.offsetX + p[1]! * sample.offsetY;
   const hy = shiftY + p[3]! * sample.offsetX + p[4]! * sample.offsetY;
@@ -149,18 +182,23 @@ export function pathLengths(
   const [bx, by] = lateral(-cx * pixel - hx, -cy * pixel - hy);
   const [ix, iy] = lateral(pixel, 0);
   const [jx, jy] = lateral(0, pixel);
-  const ray = new Float64Array(2);
   let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
   for (let j = firstRow; j < firstRow + rowCount; j++) {
-    const rowX = bx + j * jx, rowY = by + j * jy, base = (j - firstRow) * nx;
-    for (let i = 0; i < nx; i++) {
-      rayPathLengths(shape, rowX + i * ix, rowY + i * iy, ray);
-      const l = ray[0]! + supportRatio * ray[1]!;
-      lengths[base + i] = l;
-      if (l < lMin) lMin = l;
-      if (l > lTop) lTop = l;
-      if (ray[1]! < 1 && l > lMax) lMax = l;
-    }
+    const base = (j - firstRow) * nx;
+    const range = rowPathLengths(
+      shape,
+      bx + j * jx,
+      by + j * jy,
+      ix,
+      iy,
+      nx,
+      supportRatio,
+      lengths,
+      base,
+    );
+    lMin = Math.min(lMin, range[0]!);
+    lTop = Math.max(lTop, range[1]!);
+    lMax = Math.max(lMax, range[2]!);
   }
   return { length: lengths, lMin, lMax, lTop, parallel: false };
 }
