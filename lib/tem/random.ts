@@ -27,7 +27,6 @@ const SEPARATION = 3;
 const FRONT = DEGREE, REAR = DEGREE + 1;
 
 const UNIFORM_SCALE = 1 / (RAND_MAX + 1);
-const OPEN_SCALE = 1 / (RAND_MAX + 2);
 const TWO_PI = 2 * Math.PI;
 
 /** glibc `random_r` TYPE_3 step: the next value in 0 … RAND_MAX. */
