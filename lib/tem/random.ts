@@ -50,12 +50,12 @@ function standardNormal(state: Int32Array): number {
   return Math.sqrt(-2 * lnS) * cosOfTurns(rand(state));
 }
 
-/** ln(1 + j/128) and 1/(1 + j/128), j < 128; 2^−e, e < 32. */
-const LOG_NODE = new Float64Array(128), INV_NODE = new Float64Array(128);
+/** ln(1 + j/1024) and 1/(1 + j/1024), j < 1024; 2^−e, e < 32. */
+const LOG_NODE = new Float64Array(1024), INV_NODE = new Float64Array(1024);
 const POW2_NEG = new Float64Array(32);
-for (let j = 0; j < 128; j++) {
-  LOG_NODE[j] = Math.log1p(j / 128);
-  INV_NODE[j] = 1 / (1 + j / 128);
+for (let j = 0; j < 1024; j++) {
+  LOG_NODE[j] = Math.log1p(j / 1024);
+  INV_NODE[j] = 1 / (1 + j / 1024);
 }
 for (let e = 0; e < 32; e++) POW2_NEG[e] = 2 ** -e;
 /** ln 2 in two parts (the high part has trailing zero bits, so k·LN2_HI is exact for small k). */
@@ -65,72 +65,48 @@ const LN_OPEN_EXCESS = Math.log1p(2 ** -31);
 
 /**
  * ln s for s = (1 + r)/(RAND_MAX + 2), r a rand() value, as Math.log(s) gives it: to 4e-16
- * relative, and to 1e-18 absolute next to s = 1 (where rounding s itself costs more), in about a
- * third of Math.log's time (the detector noise takes two per pixel). 1 + r = 2ᵉ·m is split by
- * integer operations, ln m = ln c + ln(m/c) with c the 1/128 node below m, and ln(1 + t),
- * 0 ≤ t < 1/128, by its series to t⁷.
+ * relative, and to 1e-18 absolute next to s = 1 (where rounding s itself costs more); faster than
+ * Math.log in the noise loop (two per pixel). 1 + r = 2ᵉ·m is split by integer operations,
+ * ln m = ln c + ln(m/c) with c the 1/1024 node below m, and ln(1 + t), 0 ≤ t < 1/1024, by its
+ * series to t⁵ (short dependency chains: the loop's time is their latency).
  */
 export function logOfOpen(r: number): number {
-  const x = r + 1;
+  // 1 + r in 32-bit integer arithmetic (2³¹ wraps to −2³¹; the bit operations read it unsigned)
+  const x = (r + 1) | 0;
   const e = 31 - Math.clz32(x);
-  const j = e >= 7 ? (x >>> (e - 7)) & 127 : (x << (7 - e)) & 127;
-  const t = (x * POW2_NEG[e]! - (1 + j * 0.0078125)) * INV_NODE[j]!;
-  const series = t *
-    (1 +
-      t *
-        (-0.5 +
-          t *
-            (0.3333333333333333 +
-              t * (-0.25 + t * (0.2 + t * (-0.16666666666666666 + t * (0.14285714285714285)))))));
+  const shift = e - 10;
+  // node j (the 10 bits after the leading one) and the bits below it, rem: m − c = rem·2⁻ᵉ
+  const j = shift >= 0 ? (x >>> shift) & 1023 : (x << -shift) & 1023;
+  const rem = shift > 0 ? x & ((1 << shift) - 1) : 0;
+  const t = rem * POW2_NEG[e]! * INV_NODE[j]!;
+  const t2 = t * t;
+  const series = t - 0.5 * t2 + t2 * t * (0.3333333333333333 - 0.25 * t + 0.2 * t2);
   const k = e - 31;
   return k * LN2_HI + LOG_NODE[j]! + (series + (k * LN2_LO - LN_OPEN_EXCESS));
 }
 
 /** 2π/2³¹: the angle of one step of a rand() value as a fraction of a turn. */
 const TURN_STEP = TWO_PI * UNIFORM_SCALE;
+/** cos and sin of h·2¹⁸ steps, h = 0 … 8191 (the high 13 bits of a rand() value). */
+const COS_HIGH = new Float64Array(8192), SIN_HIGH = new Float64Array(8192);
+for (let h = 0; h < 8192; h++) {
+  COS_HIGH[h] = Math.cos(h * 262144 * TURN_STEP);
+  SIN_HIGH[h] = Math.sin(h * 262144 * TURN_STEP);
+}
+
 /**
- * cos(2π·r/2³¹) for a rand() value r (0 … RAND_MAX), i.e. Math.cos(2π·U) within 1e-15 but about
- * four times faster (the detector noise draws two per pixel): r is reduced exactly to the
- * nearest quarter turn q and a remainder |a| ≤ π/4, where the Taylor series of cos and sin
- * through the 16th/17th power are exact to double precision.
+ * cos(2π·r/2³¹) for a rand() value r (0 … RAND_MAX), i.e. Math.cos(2π·U), to 1e-15, faster
+ * than Math.cos in the noise loop (two per pixel): r = h·2¹⁸ + l exactly, cos(H + L) =
+ * cos H·cos L − sin H·sin L with cos H, sin H from a table and L < 7.7e-4 rad by its series to
+ * L⁴ and L⁵ (the next terms are below 1e-21).
  */
 export function cosOfTurns(r: number): number {
-  const q = (r + 0x10000000) >>> 29; // nearest quarter turn, 0 … 4
-  const a = (r - q * 0x20000000) * TURN_STEP;
-  const z = a * a;
-  // Taylor coefficients (−1)ⁿ/(2n)! of cos and (−1)ⁿ/(2n+1)! of sin, n = 1 … 8.
-  if ((q & 1) === 0) {
-    const c = 1 +
-      z *
-        (-0.5 +
-          z *
-            (0.041666666666666664 +
-              z *
-                (-0.001388888888888889 +
-                  z *
-                    (2.48015873015873e-05 +
-                      z *
-                        (-2.755731922398589e-07 +
-                          z *
-                            (2.08767569878681e-09 +
-                              z * (-1.1470745597729725e-11 + z * (4.779477332387385e-14))))))));
-    return (q & 2) === 0 ? c : -c;
-  }
-  const sn = a +
-    a * z *
-      (-0.16666666666666666 +
-        z *
-          (0.008333333333333333 +
-            z *
-              (-0.0001984126984126984 +
-                z *
-                  (2.7557319223985893e-06 +
-                    z *
-                      (-2.505210838544172e-08 +
-                        z *
-                          (1.6059043836821613e-10 +
-                            z * (-7.647163731819816e-13 + z * (2.8114572543455206e-15))))))));
-  return q === 1 ? -sn : sn;
+  const h = r >>> 18;
+  const l = (r & 262143) * TURN_STEP;
+  const l2 = l * l;
+  const cosL = 1 - 0.5 * l2 + 0.041666666666666664 * l2 * l2;
+  const sinL = l * (1 - 0.16666666666666666 * l2 + 0.008333333333333333 * l2 * l2);
+  return COS_HIGH[h]! * cosL - SIN_HIGH[h]! * sinL;
 }
 
 /** Standard exponential: −ln((1 + rand())/(RAND_MAX + 2)). */
@@ -233,26 +209,31 @@ function poissonSmall(state: Int32Array, pd: PdConstants): number {
  * third draw were established against TEM-Simulator's noisy images).
  */
 function poissonPd(state: Int32Array, pd: PdConstants): number {
-  const mu = pd.mu;
-  // Step N: a normal sample; step I: immediate acceptance; step S: squeeze acceptance.
-  const g = mu + pd.s * standardNormal(state);
-  let k: number;
-  if (g >= 0) {
-    k = Math.floor(g);
-    if (k >= pd.big) return k;
-    const u = uniform(state);
-    const dif = mu - k;
-    if (pd.d * u >= dif * dif * dif) return k;
-    // Step Q: quotient acceptance.
-    procedureF(k, pd);
-    if (pdF[3]! * (1 - u) <= pdF[1]! * Math.exp(pdF[0]! - pdF[2]!)) return k;
-  }
-  // Step E: a sample of the double exponential (Laplace) hat; step H: hat acceptance.
+  // Step N: a normal sample; step I: immediate acceptance; step S: squeeze acceptance (small,
+  // so that the noise loop inlines it; the rare steps are a function of their own).
+  const g = pd.mu + pd.s * standardNormal(state);
+  if (!(g >= 0)) return poissonPdHat(state, pd);
+  const k = Math.floor(g);
+  if (k >= pd.big) return k;
+  const u = uniform(state);
+  const dif = pd.mu - k;
+  return pd.d * u >= dif * dif * dif ? k : poissonPdQuotient(state, pd, k, u);
+}
+
+/** Step Q of algorithm PD (quotient acceptance of K), else on to step E. */
+function poissonPdQuotient(state: Int32Array, pd: PdConstants, k: number, u: number): number {
+  procedureF(k, pd);
+  if (pdF[3]! * (1 - u) <= pdF[1]! * Math.exp(pdF[0]! - pdF[2]!)) return k;
+  return poissonPdHat(state, pd);
+}
+
+/** Steps E and H of algorithm PD: samples of the double exponential (Laplace) hat. */
+function poissonPdHat(state: Int32Array, pd: PdConstants): number {
   for (;;) {
     const e = standardExponential(state);
     const t = 1.8 + (2 * uniform(state) - 1 < 0 ? -e : e);
     if (t <= -0.6744) continue;
-    k = Math.floor(mu + pd.s * t);
+    const k = Math.floor(pd.mu + pd.s * t);
     procedureF(k, pd);
     const u = uniform(state);
     if (pd.c * u <= pdF[1]! * Math.exp(pdF[0]! + e) - pdF[3]! * Math.exp(pdF[2]! + e)) return k;
@@ -372,14 +353,16 @@ export class RandomStream {
       }
       // Wald(n, n²/excess) by Michael–Schucany–Haas as in wald(), written for this shape:
       // x = n + (excess/2)·(y − √(4·n·y/excess + y²)).
-      const nu = standardNormal(state);
+      // ν² of the Box–Muller normal ν = √(−2·ln s)·cos t, without its square root.
+      const lnS = logOfOpen(rand(state));
+      const cosT = cosOfTurns(rand(state));
       if (excess === 0) {
         // DQE = 1: the limit of the draw (its 3 rand() still consumed).
         rand(state);
         values[i] = n;
         continue;
       }
-      const y = nu * nu;
+      const y = -2 * lnS * cosT * cosT;
       const x = n + halfExcess * (y - Math.sqrt(fourOverExcess * n * y + y * y));
       values[i] = uniform(state) * (n + x) <= n ? x : n * n / x;
     }

@@ -26,18 +26,38 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** How this thread shares the tilts with the workers (see {@linkcode workerExecutor}). */
+export interface LocalShare {
+  /** The simulator of this thread. */
+  simulator: TiltSimulator;
+  /** Each worker holds its next job while this thread computes (one more job in memory). */
+  prequeue: boolean;
+  /** Milliseconds this thread has spent on other work of the run so far (e.g. the noise). */
+  otherWork?: () => number;
+}
+
 /**
  * Starts `workers` Web Workers sharing `setup` (maps should live in SharedArrayBuffers); with
- * `local`, this thread simulates tilts too (one isolate less: less memory), and with `prequeue`
- * each worker holds its next job while this thread computes. Workers run with the parent's
- * permissions. Needs --allow-read of the worker module and the npm cache.
+ * `local`, this thread simulates tilts too (one isolate less: less memory), but only while its
+ * time on tilts and on its other work stays within a worker's time on tilts. Workers run with
+ * the parent's permissions. Needs --allow-read of the worker module and the npm cache.
  */
 export async function workerExecutor(
   setup: ImagingSetup,
   threads: number,
-  local?: TiltSimulator,
-  prequeue = true,
+  localShare?: LocalShare,
 ): Promise<TiltExecutor> {
+  const local = localShare?.simulator;
+  const prequeue = localShare?.prequeue ?? true;
+  /** Tilts and milliseconds of this thread's simulations, tilts finished by the workers. */
+  let localTilts = 0, localMs = 0, workerTilts = 0;
+  /** Whether this thread may take a tilt: its busy time would not pass a worker's. */
+  const localMayTake = () => {
+    if (localTilts === 0) return true;
+    const perTilt = localMs / localTilts;
+    const busy = localMs + (localShare?.otherWork?.() ?? 0);
+    return busy + perTilt <= (workerTilts / Math.max(1, threads) + 1) * perTilt;
+  };
   const workers: Worker[] = [];
   /** Jobs posted to each worker, in order (a worker may hold the next job while it computes). */
   const busy = new Map<Worker, Pending[]>();
@@ -74,14 +94,15 @@ export async function workerExecutor(
     // This thread computes too; while it does, it cannot hand out work, so each worker keeps the
     // next job queued (unless memory is tight: a queued job holds its image buffers).
     for (const worker of prequeue ? workers : []) {
-      if (closed || queue.length <= 1) break;
+      if (closed || queue.length <= (localMayTake() ? 1 : 0)) break;
       if ((busy.get(worker)?.length ?? 0) === 1) post(worker, queue.shift()!);
     }
-    if (!closed && !localBusy && queue.length > 0) {
+    if (!closed && !localBusy && queue.length > 0 && localMayTake()) {
       const pending = queue.shift()!;
       localBusy = true;
       // After the current task, so that the messages above are sent first.
       setTimeout(() => {
+        const started = performance.now();
         try {
           if (closed) {
             pending.reject(
@@ -91,6 +112,8 @@ export async function workerExecutor(
         } catch (error) {
           pending.reject(error);
         } finally {
+          localTilts++;
+          localMs += performance.now() - started;
           localBusy = false;
           dispatch();
         }
@@ -116,6 +139,7 @@ export async function workerExecutor(
           resolve();
           dispatch();
         } else if (message.type === "result") {
+          workerTilts++;
           const list = busy.get(worker) ?? [];
           const pending = list.shift();
           if (list.length === 0) {
