@@ -158,7 +158,7 @@ export async function checkRawMapFile(
   const file = await Deno.open(path, { read: true });
   const bad = { nan: 0, inf: 0, first: -1 };
   try {
-    const buffer = new Uint8Array(4 * SCAN_VALUES);
+    const buffer = new Uint8Array(Math.min(needed, 4 * SCAN_VALUES));
     let index = 0;
     while (index < values) {
       const want = Math.min(buffer.length, (values - index) * 4);

@@ -93,6 +93,16 @@ Deno.test("input contents: raw maps hold nx·ny·nz finite float32 values in the
       ContentProblem,
       "1 NaN and 0 infinite value(s) of 12 (first at value 7)",
     );
+    // the last of the 12 values (the scan buffer holds just the map's 48 bytes)
+    view.setFloat32(4 * 7, 8, false);
+    view.setFloat32(4 * 11, NaN, false);
+    await Deno.writeFile(`${dir}/last.raw`, bytes);
+    await assertRejects(
+      () => checkRawMapFile(`${dir}/last.raw`, size, "be"),
+      ContentProblem,
+      "1 NaN and 0 infinite value(s) of 12 (first at value 11)",
+    );
+    view.setFloat32(4 * 11, 12, false);
     view.setFloat32(4 * 7, -Infinity, true);
     await Deno.writeFile(`${dir}/inf.raw`, bytes);
     await assertRejects(

@@ -2,7 +2,7 @@
  * The files an engine template (sim.txt) makes every run read, read before anything starts
  * (`ets validate` and every `generate`): its `*_file_in` tables (tilt angles, geometry errors,
  * dose, defocus, particle coordinates, PDB transformations) through the engine's own table reader
- * (lib/tem `parseTableOf`, spec tem-simulator.md §1.3) with a size cap, their values checked
+ * (lib/tem/input `parseTableOf`, spec tem-simulator.md §1.3) with its size cap, their values checked
  * against the ranges the spec gives; the maps and atomic models of its own particle sections
  * through the map and model checks (lib/config/input_contents.ts). Only the files the run reads
  * are checked (e.g. `dose_file_in` only with `gen_dose = no`); the sections ets appends per stack
@@ -14,7 +14,12 @@
  * @module
  */
 import { EtsError } from "../errors/mod.ts";
-import type { TableKind, TextTable } from "../tem/mod.ts";
+import {
+  MAX_TABLE_FILE_BYTES,
+  parseTableOf,
+  type TableKind,
+  type TextTable,
+} from "../tem/input/mod.ts";
 import { InputFileError } from "./config_error.ts";
 import { humanBytes } from "./estimate.ts";
 import {
@@ -22,15 +27,11 @@ import {
   checkMapFile,
   checkRawMapFile,
   ContentProblem,
-  MAX_TEXT_BYTES,
   modelMapVoxels,
   readTextCapped,
 } from "./input_contents.ts";
 import { dirnameOf, resolvePath } from "./paths.ts";
 import type { SimComponent, SimTemplate } from "./sim_template.ts";
-
-/** Largest `*_file_in` table read, bytes. */
-export const MAX_TABLE_BYTES = MAX_TEXT_BYTES;
 
 /** Most particles a particle set may take from its coordinate table (spec: num_particles ≤ 1e6). */
 export const MAX_SET_PARTICLES = 1_000_000;
@@ -283,9 +284,6 @@ async function requireRegularFile(file: TemplateFile, where: TemplateWhere): Pro
   return info.size;
 }
 
-/** The engine's table reader (lib/tem `parseTableOf`). */
-type TableReader = (kind: TableKind, text: string, options: { fileName: string }) => TextTable;
-
 /** The reason of an engine table error, without its `Cannot read "file": line N: ` prefix. */
 function bareReason(error: EtsError, fileName: string): string {
   let message = error.message;
@@ -302,18 +300,17 @@ async function checkTable(
   where: TemplateWhere,
   tilts: number,
 ): Promise<TextTable> {
-  const parse = await engineTableReader();
   const bytes = await requireRegularFile(file, where);
-  if (bytes > MAX_TABLE_BYTES) {
+  if (bytes > MAX_TABLE_FILE_BYTES) {
     throw fileError(
       file,
       where,
-      `it is ${humanBytes(bytes)}; a table may have at most ${humanBytes(MAX_TABLE_BYTES)}`,
+      `it is ${humanBytes(bytes)}; a table may have at most ${humanBytes(MAX_TABLE_FILE_BYTES)}`,
     );
   }
   let table: TextTable;
   try {
-    table = parse(check.table, await readTextCapped(file.path, MAX_TABLE_BYTES), {
+    table = parseTableOf(check.table, await readTextCapped(file.path, MAX_TABLE_FILE_BYTES), {
       fileName: file.value,
     });
   } catch (error) {
@@ -387,12 +384,6 @@ async function checkVolume(file: TemplateFile, where: TemplateWhere): Promise<nu
     }
     throw error;
   }
-}
-
-/** The engine's table reader (lib/tem), imported on first use: most templates have no tables. */
-async function engineTableReader(): Promise<TableReader> {
-  const tem = await import("../tem/mod.ts");
-  return tem.parseTableOf;
 }
 
 /**

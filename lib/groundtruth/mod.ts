@@ -60,13 +60,7 @@ export {
   relionEulerToMatrix,
   relionToEngineEuler,
 } from "./rotation.ts";
-export {
-  type EngineTable,
-  parseColumnTable,
-  parseEngineTable,
-  parseErrorTable,
-  parseGeomTable,
-} from "./engine_tables.ts";
+export { parseEngineTable } from "./engine_tables.ts";
 export { parseTiltCsv, type TiltTableRow } from "./tilt_table.ts";
 export { parseParticlesCsv, type ParticleTableRow } from "./particle_table.ts";
 export {

@@ -6,12 +6,13 @@
  */
 import { inputError } from "../errors/mod.ts";
 import {
-  type ErrorRow,
-  type GeomRow,
-  parseColumnTable,
-  parseErrorTable,
-  parseGeomTable,
-} from "./engine_tables.ts";
+  type GeometryError,
+  parseDefocusTable,
+  parseDoseTable,
+  parseGeometryErrorTable,
+  parseTiltAngleTable,
+  type TiltAngles,
+} from "../tem/input/mod.ts";
 import {
   projectParticleToTilt,
   type RelionTiltAlignment,
@@ -139,24 +140,24 @@ function validateInput(input: StackTruthInput): void {
 export function buildStackTruth(input: StackTruthInput, texts: EngineTexts): StackTruthTables {
   validateInput(input);
   const n = input.nominalTiltAngles.length;
-  let geom: GeomRow[] | undefined;
-  let errors: ErrorRow[] | undefined;
+  let geom: TiltAngles[] | undefined;
+  let errors: GeometryError[] | undefined;
   let dose: number[] | undefined;
   let defocus: number[] | undefined;
   if (texts.geom) {
-    geom = parseGeomTable(texts.geom.text, texts.geom.name);
+    geom = parseTiltAngleTable(texts.geom.text, { fileName: texts.geom.name });
     checkCount(texts.geom.name, geom.length, n);
   }
   if (texts.error) {
-    errors = parseErrorTable(texts.error.text, texts.error.name);
+    errors = parseGeometryErrorTable(texts.error.text, { fileName: texts.error.name });
     checkCount(texts.error.name, errors.length, n);
   }
   if (texts.dose) {
-    dose = parseColumnTable(texts.dose.text, texts.dose.name);
+    dose = parseDoseTable(texts.dose.text, { fileName: texts.dose.name });
     checkCount(texts.dose.name, dose.length, n);
   }
   if (texts.defocus) {
-    defocus = parseColumnTable(texts.defocus.text, texts.defocus.name);
+    defocus = parseDefocusTable(texts.defocus.text, { fileName: texts.defocus.name });
     checkCount(texts.defocus.name, defocus.length, n);
   }
   const detector = { nx: input.detector.nx, ny: input.detector.ny, apixNm: input.apixNm };
@@ -176,11 +177,11 @@ export function buildStackTruth(input: StackTruthInput, texts: EngineTexts): Sta
       psi: g?.psi ?? 0,
       theta: g?.theta ?? nominal,
       phi: g?.phi ?? 0,
-      rotation: e?.rotation ?? 0,
-      errorAxis: e?.errorAxis ?? 0,
-      tiltError: e?.tiltError ?? 0,
-      shiftXNm: e?.shiftXNm ?? 0,
-      shiftYNm: e?.shiftYNm ?? 0,
+      rotation: e?.rot ?? 0,
+      errorAxis: e?.axis ?? 0,
+      tiltError: e?.ang ?? 0,
+      shiftXNm: e?.x ?? 0,
+      shiftYNm: e?.y ?? 0,
     };
     tilts.push({
       section: i,

@@ -46,6 +46,7 @@ export {
   redirectOutputs,
 } from "./read_simulation.ts";
 export {
+  MAX_TABLE_FILE_BYTES,
   parseCoordinateTable,
   parseDefocusTable,
   parseDoseTable,

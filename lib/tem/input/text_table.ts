@@ -266,7 +266,10 @@ export function displayPath(path: string): string {
   return shortened === "" || shortened.startsWith("..") ? path : shortened;
 }
 
-/** Largest table file read, bytes (a table of a million rows fits many times over). */
+/**
+ * Largest table file read, bytes (a table of a million rows fits many times over): the engine's
+ * own cap and the one `ets validate` applies to a template's `*_file_in` tables (lib/config).
+ */
 export const MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
