@@ -29,10 +29,14 @@ export {
 export {
   ASSEMBLER_METHODS,
   AssemblerModuleError,
+  assemblerModuleFactsSchema,
   definitionOfModule,
+  describeAssemblerModule,
   isAssemblerModulePath,
   loadAssemblerModule,
+  useAssemblerModuleFacts,
 } from "./user_module.ts";
+export type { AssemblerModuleFacts } from "./user_module.ts";
 export {
   BASIC_PARTICLE_NAME,
   BasicAssembler,

@@ -8,6 +8,10 @@
  * `inputFiles(options)` (files to check and to grant read on, dotted key → path) and
  * `checkOptions(options)` (returns a one-line problem, or undefined). Guide: docs/assemblers.md.
  *
+ * A process holding broad grants never imports such a module: it takes the module's
+ * {@linkcode AssemblerModuleFacts} from a child that may read only the module (lib/config
+ * assembler_module.ts) and registers them ({@linkcode useAssemblerModuleFacts}).
+ *
  * @module
  */
 import { z } from "zod";
@@ -51,6 +55,20 @@ function optionalFunction<T>(module: Record<string, unknown>, key: string): T | 
   return value as T;
 }
 
+/** The one-line problem `checkOptions` finds with `options` (its failure is one too). */
+function optionsProblemOf(
+  checkOptions: ((o: Record<string, unknown>) => string | undefined) | undefined,
+  options: Record<string, unknown>,
+): string | undefined {
+  try {
+    const problem = checkOptions?.(options);
+    return typeof problem === "string" ? problem : undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `the module's checkOptions() failed: ${reason.split("\n")[0]}`;
+  }
+}
+
 /**
  * Checks a loaded module against the interface and makes its registry entry (named by `path`).
  * Throws an {@linkcode AssemblerModuleError}. Needs no permissions.
@@ -92,8 +110,8 @@ export function definitionOfModule(
     name: path,
     summary,
     customConfigSchema: z.record(z.string(), z.unknown()).superRefine((options, ctx) => {
-      const problem = checkOptions?.(options);
-      if (typeof problem === "string") ctx.addIssue({ code: "custom", message: problem });
+      const problem = optionsProblemOf(checkOptions, options);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
     }),
     requiresModel,
     coordOptional,
@@ -135,9 +153,110 @@ export async function loadAssemblerModule(
   return definition;
 }
 
-/** The user module already loaded from `path`, if any. Needs no permissions. */
+/** The user module already loaded (or described) from `path`, if any. Needs no permissions. */
 export function loadedAssemblerModule(
   path: string,
 ): AssemblerDefinition<Record<string, unknown>> | undefined {
-  return loaded.get(path);
+  return loaded.get(path) ?? described.get(path);
+}
+
+/**
+ * What a process that must not run a user module's code needs of it for one config: the
+ * module's declarations, and what its functions answer for the config's `custom_configs`. Made
+ * where the module may run ({@linkcode describeAssemblerModule}), carried as JSON.
+ */
+export interface AssemblerModuleFacts {
+  /** Its `summary`, or the default. */
+  summary: string;
+  /** Its `usesChimera` (default true). */
+  usesChimera: boolean;
+  /** Its `requiresModel` (default false). */
+  requiresModel: boolean;
+  /** Its `coordOptional` (default false). */
+  coordOptional: boolean;
+  /** Its `inputFiles(options)`, keys dotted as `custom_configs.KEY`. */
+  inputFiles: Record<string, string>;
+  /** The one-line problem its `checkOptions(options)` found, if any. */
+  optionsProblem?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Imports the module at `path` (absolute) in this isolate, with this isolate's grants, and
+ * returns its facts for `options` (the config's `custom_configs`). Throws an
+ * {@linkcode AssemblerModuleError} (one line) as {@linkcode loadAssemblerModule} does.
+ * Needs --allow-read on `path`.
+ */
+export async function describeAssemblerModule(
+  path: string,
+  options: unknown,
+): Promise<AssemblerModuleFacts> {
+  const definition = await loadAssemblerModule(path);
+  const record = isRecord(options) ? options : {};
+  const parsed = definition.customConfigSchema.safeParse(record);
+  let inputFiles: Record<string, string>;
+  try {
+    inputFiles = definition.inputFiles(record);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AssemblerModuleError(`its inputFiles() failed: ${reason.split("\n")[0]}`, {
+      cause: error,
+    });
+  }
+  return {
+    summary: definition.summary,
+    usesChimera: definition.usesChimera(record),
+    requiresModel: definition.requiresModel,
+    coordOptional: definition.coordOptional ?? false,
+    inputFiles,
+    ...(parsed.success ? {} : { optionsProblem: parsed.error.issues[0]?.message ?? "invalid" }),
+  };
+}
+
+/** The wire form of {@linkcode AssemblerModuleFacts} (a child's answer is checked with it). */
+export const assemblerModuleFactsSchema: z.ZodType<AssemblerModuleFacts> = z.strictObject({
+  summary: z.string().max(1000),
+  usesChimera: z.boolean(),
+  requiresModel: z.boolean(),
+  coordOptional: z.boolean(),
+  inputFiles: z.record(z.string(), z.string()),
+  optionsProblem: z.string().max(4000).optional(),
+});
+
+const described = new Map<string, AssemblerDefinition<Record<string, unknown>>>();
+
+/**
+ * Registers (under `path`, for {@linkcode loadedAssemblerModule}) and returns the registry
+ * entry of a module known only by its facts: it answers for the options it was described with
+ * and cannot create an assembler — its code runs only where the run's scoped grants hold.
+ * Needs no permissions.
+ */
+export function useAssemblerModuleFacts(
+  path: string,
+  facts: AssemblerModuleFacts,
+): AssemblerDefinition<Record<string, unknown>> {
+  const definition: AssemblerDefinition<Record<string, unknown>> = {
+    name: path,
+    summary: facts.summary,
+    customConfigSchema: z.record(z.string(), z.unknown()).superRefine((_options, ctx) => {
+      if (facts.optionsProblem !== undefined) {
+        ctx.addIssue({ code: "custom", message: facts.optionsProblem });
+      }
+    }),
+    requiresModel: facts.requiresModel,
+    coordOptional: facts.coordOptional,
+    resolvePaths: (options) => options,
+    inputFiles: () => ({ ...facts.inputFiles }),
+    usesChimera: () => facts.usesChimera,
+    create: () => {
+      throw new AssemblerModuleError(
+        "its code runs only under the run's scoped grants, not in this process",
+      );
+    },
+  };
+  described.set(path, definition);
+  return definition;
 }

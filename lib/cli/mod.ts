@@ -29,7 +29,13 @@ const SUBCOMMANDS: Record<string, () => Promise<AnyCommand>> = {
   reconstruct: async () =>
     (await import("./reconstruct_command.ts")).reconstructCommand() as AnyCommand,
   version: () => Promise.resolve(versionCommand() as AnyCommand),
+  // internal: a user assembler module's facts, asked by a broad-grant parent (lib/config)
+  "assembler-facts": async () =>
+    (await import("./assembler_facts_command.ts")).assemblerFactsCommand() as AnyCommand,
 };
+
+/** Internal subcommands, left out of `--help`. */
+const HIDDEN = new Set(["assembler-facts"]);
 
 /**
  * Builds the `ets` program with the subcommands `only` names (all when undefined).
@@ -48,7 +54,7 @@ export async function buildProgram(only?: string): Promise<Command<[], { debug?:
   const names = only !== undefined && only in SUBCOMMANDS ? [only] : Object.keys(SUBCOMMANDS);
   for (const name of names) {
     const command = await SUBCOMMANDS[name]!();
-    program.addCommand(command.exitOverride());
+    program.addCommand(command.exitOverride(), { hidden: HIDDEN.has(name) });
   }
   return program;
 }

@@ -12,11 +12,11 @@ import {
   findAssembler,
   type GaussianError,
   isAssemblerModulePath,
-  resolveAssembler,
   sampleGeometryOf,
   templateViewWarning,
   type Triple,
 } from "../assemblers/mod.ts";
+import { userAssembler } from "./assembler_module.ts";
 import { checkConfigInputs, type InputSizes } from "./check_inputs.ts";
 import { checkTemplateAccess } from "./template_access.ts";
 import { checkTemplateFile, templateFiles } from "./template_tables.ts";
@@ -221,9 +221,13 @@ export async function parseConfigText(
   let definition = findAssembler(assemblerName);
   if (definition === undefined && isAssemblerModulePath(assemblerName)) {
     // A module the user wrote (docs/assemblers.md): its path resolves against the config's folder.
+    // Its code runs only under grants no broader than the scoped run's (assembler_module.ts).
     const modulePath = resolvePath(configDir, assemblerName);
     try {
-      definition = await resolveAssembler(modulePath);
+      definition = await userAssembler(
+        modulePath,
+        (data as Record<string, unknown>).custom_configs ?? {},
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       fail(locations.lineOf(["assembler"]), `module "${modulePath}": ${reason}`, "assembler");

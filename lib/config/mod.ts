@@ -7,6 +7,8 @@
  */
 export { loadConfig, parseConfigText, shippedTemplatesDir } from "./load.ts";
 export type { GenerateConfig, LoadConfigOptions, ParseConfigOptions } from "./load.ts";
+export { ASSEMBLER_FACTS_MARKER } from "./assembler_module.ts";
+export type { AssemblerFactsReply } from "./assembler_module.ts";
 export { CONFIG_KEYS, PATH_KEYS, rawConfigSchema } from "./schema.ts";
 export type { RawConfig, ReconstructSettings } from "./schema.ts";
 export { ConfigError, InputFileError } from "./config_error.ts";

@@ -54,6 +54,8 @@ export {
   workerPermissions,
 } from "./grants.ts";
 export type { Grants, LeadingGrants } from "./grants.ts";
+export { runCaptured } from "./captured_run.ts";
+export type { CapturedOutput, CapturedRun } from "./captured_run.ts";
 export { runConfined } from "./confined_run.ts";
 export type { ConfinedRun } from "./confined_run.ts";
 export { fromWireError, toWireError } from "./confined_protocol.ts";
