@@ -1,9 +1,16 @@
 import { getLogger } from "@logtape/logtape";
-import { assert, assertEquals, assertRejects } from "../testing/mod.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../testing/mod.ts";
 import type { ParticleSet, TiltSeriesSimulation } from "./assembler.ts";
 import { Random } from "./random.ts";
 import { findAssembler, resolveAssembler } from "./registry.ts";
-import { AssemblerModuleError, isAssemblerModulePath, loadAssemblerModule } from "./user_module.ts";
+import {
+  AssemblerModuleError,
+  assemblerModuleFactsSchema,
+  describeAssemblerModule,
+  isAssemblerModulePath,
+  loadAssemblerModule,
+  useAssemblerModuleFacts,
+} from "./user_module.ts";
 
 const EXAMPLE = new URL("../../templates/ring_assembler.ts", import.meta.url).pathname;
 
@@ -85,6 +92,61 @@ Deno.test("user assemblers: a module that does not implement the interface is re
       () => loadAssemblerModule(`${dir}/missing.ts`),
       AssemblerModuleError,
       "cannot load it:",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("user assemblers: facts for a config, and a registry entry made of them runs no code", async () => {
+  const facts = await describeAssemblerModule(EXAMPLE, { copies: 0 });
+  assertEquals(facts, {
+    summary: "rings of subunits around each template position (example)",
+    usesChimera: false,
+    requiresModel: true,
+    coordOptional: false,
+    inputFiles: {},
+    optionsProblem: '"copies" must be a whole number from 1 to 64',
+  });
+  assert(assemblerModuleFactsSchema.safeParse(JSON.parse(JSON.stringify(facts))).success);
+  assert(!assemblerModuleFactsSchema.safeParse({ ...facts, usesChimera: "yes" }).success);
+  const path = "/nowhere/described_assembler.ts";
+  const definition = useAssemblerModuleFacts(path, {
+    ...facts,
+    optionsProblem: undefined,
+    inputFiles: { "custom_configs.map": "/data/map.mrc" },
+  });
+  assertEquals(findAssembler(path), definition);
+  assertEquals(definition.inputFiles({}), { "custom_configs.map": "/data/map.mrc" });
+  assertEquals(definition.usesChimera({}), false);
+  assert(definition.customConfigSchema.safeParse({ copies: 3 }).success);
+  const refused = useAssemblerModuleFacts(path, facts);
+  const issues = refused.customConfigSchema.safeParse({ copies: 0 }).error?.issues ?? [];
+  assertEquals(issues[0]?.message, '"copies" must be a whole number from 1 to 64');
+  assertThrows(
+    () => refused.create({} as never, {}),
+    AssemblerModuleError,
+    "its code runs only under the run's scoped grants",
+  );
+});
+
+Deno.test("user assemblers: a throwing checkOptions or inputFiles is one line, not a crash", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/throws.ts`,
+      [
+        "export function checkOptions() { throw new Error('bad\\noptions'); }",
+        "export function inputFiles(o) { if (o.files) throw new TypeError('no files'); return {}; }",
+        "export default class { setUpTiltSeries() {} resetTempDir() {} close() {} }",
+      ].join("\n"),
+    );
+    const facts = await describeAssemblerModule(`${dir}/throws.ts`, {});
+    assertEquals(facts.optionsProblem, "the module's checkOptions() failed: bad");
+    await assertRejects(
+      () => describeAssemblerModule(`${dir}/throws.ts`, { files: true }),
+      AssemblerModuleError,
+      "its inputFiles() failed: no files",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
