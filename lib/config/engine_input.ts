@@ -17,6 +17,7 @@ import {
   readTextCapped,
 } from "./input_contents.ts";
 import { dirnameOf } from "./paths.ts";
+import { parseTableOf } from "../tem/input/mod.ts";
 
 /** What the checks read of a parsed engine input (lib/tem SimulationInput). */
 export interface EngineInputFacts {
@@ -55,7 +56,6 @@ async function tiltCount(input: EngineInputFacts): Promise<number> {
   if (geometry.ntilts !== undefined) return geometry.ntilts;
   if (geometry.geom_file_in === undefined) return 1;
   const text = await readTextCapped(geometry.geom_file_in);
-  const { parseTableOf } = await import("../tem/mod.ts");
   return parseTableOf("tilt-angle", text, { fileName: geometry.geom_file_in }).rows.length;
 }
 

@@ -9,11 +9,11 @@ import type { Logger } from "@logtape/logtape";
 import type { GenerateConfig } from "../config/mod.ts";
 import { SimTemplate } from "../config/mod.ts";
 import {
-  parseEngineTable,
   type ParticleSetTruth,
   type StackTruthInput,
   writeStackGroundTruth,
 } from "../groundtruth/mod.ts";
+import { readCoordinateFile } from "../tem/input/mod.ts";
 import { writeStackPreview } from "../preview/mod.ts";
 import type { StackRecord } from "./metadata.ts";
 import { FIDUCIAL_NAME } from "./simulation.ts";
@@ -76,17 +76,10 @@ export async function stackTruthInput(
   }));
   const fiducialFile = record.fiducials?.coord_file;
   if (fiducialFile) {
-    const table = parseEngineTable(await Deno.readTextFile(fiducialFile), fiducialFile, 3);
+    const coordinates = await readCoordinateFile(fiducialFile);
     particleSets.push({
       className: FIDUCIAL_NAME,
-      particles: table.rows.map((row) => ({
-        x: row[0] ?? 0,
-        y: row[1] ?? 0,
-        z: row[2] ?? 0,
-        phi: row[3] ?? 0,
-        theta: row[4] ?? 0,
-        psi: row[5] ?? 0,
-      })),
+      particles: coordinates.map(({ x, y, z, phi, theta, psi }) => ({ x, y, z, phi, theta, psi })),
     });
   }
   const engineInput = record.engine?.input;

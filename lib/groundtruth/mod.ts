@@ -60,7 +60,6 @@ export {
   relionEulerToMatrix,
   relionToEngineEuler,
 } from "./rotation.ts";
-export { parseEngineTable } from "./engine_tables.ts";
 export { parseTiltCsv, type TiltTableRow } from "./tilt_table.ts";
 export { parseParticlesCsv, type ParticleTableRow } from "./particle_table.ts";
 export {
