@@ -10,7 +10,7 @@
  * import) end in exit 2, one line, nothing written, on both paths. Fake engine (TEST DOUBLE).
  */
 import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
-import { REPO, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
+import { pathExists, REPO, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
 
 const decoder = new TextDecoder();
 const SECRET = "root:MODULE-SECRET-7731:19000:0:99999:7:::";
@@ -43,18 +43,9 @@ async function ets(args: string[], cwd: string, run: Run) {
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The text of every regular file under `dir` (none when it does not exist). */
 async function allText(dir: string): Promise<string> {
-  if (!(await exists(dir))) return "";
+  if (!(await pathExists(dir))) return "";
   let text = "";
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
@@ -146,7 +137,7 @@ Deno.test("assembler module grants: top-level code is denied the secret and outs
       const out = await ets(["-i", config, "--root", root], dir, run);
       const where = `${run.command}${run.worker ? " (worker)" : ""}`;
       assertEquals(out.code, 0, `${where}: ${out.stderr}`);
-      assert(!(await exists(written)), `${where}: the module wrote outside the root`);
+      assert(!(await pathExists(written)), `${where}: the module wrote outside the root`);
       for (const text of [out.stdout, out.stderr, await allText(root), await allText(outside)]) {
         assert(!text.replace(`${SECRET}\n`, "").includes("MODULE-SECRET"), where);
       }
@@ -167,7 +158,7 @@ Deno.test("assembler module grants: top-level code is denied the secret and outs
       const record = (Array.isArray(metadata) ? metadata : metadata.stacks ?? [])[0] ??
         metadata;
       assertStringIncludes(JSON.stringify(record), "placed 3");
-      assert(await exists(`${root}/raw_data/Test_0/Test_0.mrc`), where);
+      assert(await pathExists(`${root}/raw_data/Test_0/Test_0.mrc`), where);
     }
     // validate with -A: the module's facts come from a child that may read only the module
     const root = `${dir}/root-validate`;
@@ -180,8 +171,8 @@ Deno.test("assembler module grants: top-level code is denied the secret and outs
     });
     assertEquals(out.code, 0, out.stderr);
     assertStringIncludes(out.stdout, "is a valid config");
-    assert(!(await exists(`${outside}/written-validate`)));
-    assert(!(await exists(root)), "validate writes nothing");
+    assert(!(await pathExists(`${outside}/written-validate`)));
+    assert(!(await pathExists(root)), "validate writes nothing");
     assert(!out.stdout.includes("MODULE-SECRET") && !out.stderr.includes("MODULE-SECRET"));
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -232,7 +223,7 @@ Deno.test("assembler module grants: bad modules end in exit 2, one line, nothing
         assertEquals(lines.length, 1, `${where}: ${out.stderr}`);
         assertStringIncludes(lines[0]!, `module "${dir}/${module}"`, where);
         assertStringIncludes(lines[0]!, bad.says, where);
-        assert(!(await exists(root)), `${where}: nothing written`);
+        assert(!(await pathExists(root)), `${where}: nothing written`);
       }
     }
   } finally {

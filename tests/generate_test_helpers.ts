@@ -198,6 +198,16 @@ export class InProcessChimeraPool implements ChimeraPoolHandle {
 }
 
 /** Files under `dir` (relative paths), recursively, sorted. */
+/** Whether anything (file, folder, link) is at `path`. Needs --allow-read. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for await (const entry of Deno.readDir(dir)) {

@@ -4,21 +4,10 @@
  * connects only to the loopback (the Chimera servers' REST port) and local sockets — no DNS, no
  * npm registry, no update check. Needs strace (`apt-get install strace`); required when CI=true.
  */
-import { assert, assertEquals } from "../lib/testing/mod.ts";
+import { assert, assertEquals, findProgram } from "../lib/testing/mod.ts";
 import { REPO, writeProject } from "./generate_test_helpers.ts";
 
-async function findStrace(): Promise<string | undefined> {
-  for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {
-    try {
-      if ((await Deno.stat(`${dir}/strace`)).isFile) return `${dir}/strace`;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const strace = await findStrace();
+const strace = await findProgram("strace");
 const ci = (Deno.env.get("CI") ?? "") === "true";
 
 /** The peer of each `connect(…)` line of an strace log: `AF_INET 127.0.0.1:PORT`, etc. */

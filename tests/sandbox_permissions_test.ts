@@ -6,7 +6,7 @@
  * planted at the log's name is refused; SIGHUP stops a run like SIGTERM, leaving no temp folder.
  */
 import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
-import { REPO, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
+import { pathExists, REPO, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
 
 const decoder = new TextDecoder();
 
@@ -24,15 +24,6 @@ function spawnGenerate(args: string[], cwd: string): Deno.ChildProcess {
 async function generate(args: string[], cwd: string) {
   const out = await spawnGenerate(args, cwd).output();
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A project run by the fake engine through a wrapper that records its parent's command line. */
@@ -73,7 +64,7 @@ Deno.test("sandbox: generate started with -A runs its work under the config's sc
   assert(flags.includes("--allow-net=127.0.0.1,localhost"), flags.join(" "));
   assert(flags.includes("--cached-only") && flags.includes("--frozen"), flags.join(" "));
   // the private temp folder is gone after the run
-  assert(!(await exists(write[1]!)), `${write[1]} was left behind`);
+  assert(!(await pathExists(write[1]!)), `${write[1]} was left behind`);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -93,7 +84,7 @@ Deno.test("sandbox: an engine-template file outside the config's folder needs --
   assertStringIncludes(lines[0]!, '"error_file_in" names');
   assertStringIncludes(lines[0]!, `--allow-dir ${outside}`);
   assert(!refused.stderr.includes("SECRET") && !refused.stdout.includes("SECRET"));
-  assert(!(await exists(`${dir}/root`)), "nothing was written");
+  assert(!(await pathExists(`${dir}/root`)), "nothing was written");
   // a symbolic link inside the config's folder pointing out of it is refused too
   await Deno.symlink(outside, `${dir}/tables`);
   await Deno.writeTextFile(`${dir}/sim.txt`, sim.replace(`${outside}/shadow`, "tables/shadow"));
@@ -106,7 +97,7 @@ Deno.test("sandbox: an engine-template file outside the config's folder needs --
   assertEquals(granted.code, 2, granted.stderr);
   assert(!granted.stderr.includes("--allow-dir"), granted.stderr);
   assert(!granted.stderr.includes(secret) && !granted.stdout.includes(secret), granted.stderr);
-  assert(!(await exists(`${dir}/root`)), "a dry run creates nothing");
+  assert(!(await pathExists(`${dir}/root`)), "a dry run creates nothing");
   await Deno.remove(dir, { recursive: true });
   await Deno.remove(outside, { recursive: true });
 });
@@ -119,13 +110,13 @@ Deno.test("sandbox: a root in a system folder is refused and never created", asy
     assertEquals(out.code, 2, out.stderr);
     assertEquals(out.stderr.trim().split("\n").length, 1, out.stderr);
     assertStringIncludes(out.stderr, "Cannot use the root");
-    if (root !== "/") assert(!(await exists(root)), `${root} was created`);
+    if (root !== "/") assert(!(await pathExists(root)), `${root} was created`);
   }
   // a root outside the config's folder elsewhere is fine, and a dry run does not create it
   const elsewhere = `${await Deno.realPath(await Deno.makeTempDir())}/scratch/run1`;
   const dry = await generate(["-i", config, "--root", elsewhere, "--dry-run"], dir);
   assertEquals(dry.code, 0, dry.stderr);
-  assert(!(await exists(elsewhere)), "the dry run created the root");
+  assert(!(await pathExists(elsewhere)), "the dry run created the root");
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -161,6 +152,6 @@ Deno.test("sandbox: SIGHUP stops a run like SIGTERM, temp folders removed", asyn
   assertEquals(out.code, 143, decoder.decode(out.stderr));
   const left = (await Array.fromAsync(Deno.readDir(`${dir}/root`))).map((e) => e.name);
   assert(!left.some((name) => name.startsWith("temp_w")), left.join(", "));
-  assert(!(await exists(temp)), `${temp} was left behind`);
+  assert(!(await pathExists(temp)), `${temp} was left behind`);
   await Deno.remove(dir, { recursive: true });
 });

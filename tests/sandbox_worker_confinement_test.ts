@@ -8,33 +8,20 @@
  * command lines (strace, when installed; required when CI=true), children refused outside their
  * grants, signals.
  */
-import { assert, assertEquals, assertStringIncludes } from "../lib/testing/mod.ts";
-import { REPO, tinySimTxt, writeFakeEngine, writeProject } from "./generate_test_helpers.ts";
+import { BOOTSTRAP_PERMISSION_FLAGS } from "../lib/platform/mod.ts";
+import { assert, assertEquals, assertStringIncludes, findProgram } from "../lib/testing/mod.ts";
+import {
+  pathExists,
+  REPO,
+  tinySimTxt,
+  writeFakeEngine,
+  writeProject,
+} from "./generate_test_helpers.ts";
 
 const decoder = new TextDecoder();
 const MAIN = `${REPO}/main.ts`;
-/** The grants a compiled binary carries baked in (lib/pack/flags.ts). */
-const BOOTSTRAP = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-run",
-  "--allow-net=127.0.0.1,localhost",
-];
 
-async function findStrace(): Promise<string | undefined> {
-  for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {
-    try {
-      if ((await Deno.stat(`${dir}/strace`)).isFile) return `${dir}/strace`;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const strace = Deno.build.os === "linux" ? await findStrace() : undefined;
+const strace = Deno.build.os === "linux" ? await findProgram("strace") : undefined;
 const ci = (Deno.env.get("CI") ?? "") === "true";
 
 interface Run {
@@ -73,15 +60,6 @@ function generateCommand(args: string[], cwd: string, run: Run): Deno.Command {
 async function generate(args: string[], cwd: string, run: Run) {
   const out = await generateCommand(args, cwd, run).output();
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The argv of every successful execve of an strace log. */
@@ -150,7 +128,9 @@ Deno.test("worker confinement: generate writes the re-run's bytes; children star
         i > main && (arg === "tem-simulator" || arg === "chimera-server")
       );
       // the process holds the compiled binary's grants; its body only what follows main.ts
-      for (const flag of BOOTSTRAP) assert(argv.slice(0, main).includes(flag), flag);
+      for (const flag of BOOTSTRAP_PERMISSION_FLAGS) {
+        assert(argv.slice(0, main).includes(flag), flag);
+      }
       assert(argv.slice(0, main).includes("--unstable-worker-options"), argv.join(" "));
       const grants = argv.slice(main + 1, subcommand);
       assert(
@@ -281,7 +261,7 @@ Deno.test("worker confinement: a child started as the compiled binary starts it 
         "--no-prompt",
         "--frozen",
         "--cached-only",
-        ...BOOTSTRAP,
+        ...BOOTSTRAP_PERMISSION_FLAGS,
         "--unstable-worker-options",
         MAIN,
         ...grants,
@@ -299,12 +279,12 @@ Deno.test("worker confinement: a child started as the compiled binary starts it 
   // inside its grants it runs
   const ok = await child(grants, `${dir}/in.txt`);
   assertEquals(ok.code, 0, ok.stderr);
-  assert(await exists(`${dir}/tiltseries.mrc`));
+  assert(await pathExists(`${dir}/tiltseries.mrc`));
   // the process may write anywhere, its body may not
   const write = await child(grants, `${dir}/log_outside.txt`);
   assertEquals(write.code, 1, write.stderr);
   assertStringIncludes(write.stderr, `Requires read access to "${outside}`);
-  assert(!(await exists(`${outside}/simulator.log`)), "the child wrote outside its grants");
+  assert(!(await pathExists(`${outside}/simulator.log`)), "the child wrote outside its grants");
   const read = await child(grants, `${outside}/in.txt`);
   assertEquals(read.code, 2, read.stderr);
   assertEquals(read.stderr.trim().split("\n").length, 1, read.stderr);
@@ -344,7 +324,7 @@ Deno.test("worker confinement: SIGINT and SIGHUP stop the confined run as on the
     assertEquals(out.code, code, `${signal}: ${decoder.decode(out.stderr)}`);
     const left = (await Array.fromAsync(Deno.readDir(`${dir}/root`))).map((e) => e.name);
     assert(!left.some((name) => name.startsWith("temp_w")), left.join(", "));
-    assert(!(await exists(temp)), `${temp} was left behind`);
+    assert(!(await pathExists(temp)), `${temp} was left behind`);
     await Deno.remove(dir, { recursive: true });
   }
 });
