@@ -97,14 +97,26 @@ export function applyBackground(
   // The image is offset + out: the offset (float32-exact) is the mean's part at L_min.
   const offset = Math.fround(mean * Math.exp(-stats.lMin * setup.kernels.water0));
   out.fill(-offset);
+  const blocks = stats.ranges.length / 2;
   for (let l = 0; l <= nodes; l++) {
     if (!used[l]) continue;
     const node = stats.lMin + l * step;
+    // Only the blocks of rows whose L reach this node: their rows of the image are finished, and
+    // only their path lengths visited (recomputed on large grids).
+    const uses = new Uint8Array(blocks);
+    let firstRow = ny, endRow = 0;
+    for (let b = 0; b < blocks; b++) {
+      const [lo, hi] = blockNodes(stats, nodes, step, b);
+      if (l < lo || l > hi) continue;
+      uses[b] = 1;
+      firstRow = Math.min(firstRow, b * source.rowsPerBlock);
+      endRow = Math.max(endRow, Math.min(ny, (b + 1) * source.rowsPerBlock));
+    }
     if (l > 0) real.spectrum.set(spectrum);
     const kernel = buffers.radial.configure(setup.kernels.water, Math.abs(job.defocus), node);
     multiplyRealSpectrum(real, kernel, 1 / total);
-    real.inverse();
-    addNode(source, out, { l, node, nodes, step }, mean);
+    real.inverse(firstRow, endRow);
+    addNode(source, out, { l, node, nodes, step }, mean, uses);
   }
   return { image: out, offset };
 }
@@ -175,15 +187,28 @@ function thicknessNodes(
   const nodes = lMax - lMin < 1 ? 0 : Math.min(20, Math.ceil(10 * (lMax - lMin) / lMin));
   const step = nodes === 0 ? 0 : (lMax - lMin) / nodes;
   const used = new Uint8Array(nodes + 1);
-  if (nodes === 0) used[0] = 1;
-  else {
-    const clamp = (r: number) => Math.min(nodes, Math.max(0, Math.floor(r)));
-    for (let b = 0; b < ranges.length; b += 2) {
-      const lo = clamp((ranges[b]! - lMin) / step), hi = clamp((ranges[b + 1]! - lMin) / step);
-      for (let l = lo; l <= Math.min(nodes, hi + 1); l++) used[l] = 1;
-    }
+  for (let b = 0; b < ranges.length / 2; b++) {
+    const [lo, hi] = blockNodes(stats, nodes, step, b);
+    used.fill(1, lo, hi + 1);
   }
   return { nodes, step, used };
+}
+
+/**
+ * The nodes lo … hi that the pixels of block `b` may use: those around each L (hat weights),
+ * the last one also beyond it. Needs no permissions.
+ */
+function blockNodes(
+  stats: PathStatistics,
+  nodes: number,
+  step: number,
+  b: number,
+): [number, number] {
+  if (nodes === 0) return [0, 0];
+  const clamp = (r: number) => Math.min(nodes, Math.max(0, Math.floor(r)));
+  const lo = clamp((stats.ranges[2 * b]! - stats.lMin) / step);
+  const hi = clamp((stats.ranges[2 * b + 1]! - stats.lMin) / step);
+  return [lo, Math.min(nodes, hi + 1)];
 }
 
 /**
@@ -195,13 +220,14 @@ function addNode(
   out: Float32Array,
   at: { l: number; node: number; nodes: number; step: number },
   mean: number,
+  blocks: Uint8Array,
 ): void {
   const { l, node, nodes, step } = at;
   const { nx } = source.setup.wave;
   const kw0 = source.setup.kernels.water0;
   const img = source.buffers.real.data;
   const meanPart = mean * Math.exp(-node * kw0);
-  forEachPathBlock(source, (first, count, lengths) => {
+  forEachPathBlock(source, blocks, (first, count, lengths) => {
     const base = first * nx;
     for (let k = 0; k < count * nx; k++) {
       const L = lengths[k]!;
@@ -215,20 +241,25 @@ function addNode(
   });
 }
 
-/** Visits the path lengths block by block (all rows at once when the buffer holds them). */
+/**
+ * Visits the path lengths of the blocks of rows marked in `blocks` (the buffer holds them all, or
+ * each block is recomputed into it).
+ */
 function forEachPathBlock(
   source: PathSource,
+  blocks: Uint8Array,
   visit: (first: number, count: number, lengths: Float32Array) => void,
 ): void {
   const { setup, buffers, rowsPerBlock } = source;
-  const { ny } = setup.wave;
+  const { nx, ny } = setup.wave;
   const block = buffers.lengths;
-  if (buffers.whole) {
-    visit(0, ny, block);
-    return;
-  }
-  for (let first = 0; first < ny; first += rowsPerBlock) {
+  for (let b = 0, first = 0; first < ny; b++, first += rowsPerBlock) {
+    if (!blocks[b]) continue;
     const count = Math.min(rowsPerBlock, ny - first);
+    if (buffers.whole) {
+      visit(first, count, block.subarray(first * nx, (first + count) * nx));
+      continue;
+    }
     pathLengths(
       setup.wave,
       setup.sample,
