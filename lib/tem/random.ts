@@ -23,20 +23,31 @@ export const RAND_MAX = 2147483647;
 
 const DEGREE = 31;
 const SEPARATION = 3;
-/** State layout: the 31 words, then the front and rear indices. */
-const FRONT = DEGREE, REAR = DEGREE + 1;
+/** State layout: the 31 words, then the front index (the rear one trails it by SEPARATION). */
+const FRONT = DEGREE;
 
 const UNIFORM_SCALE = 1 / (RAND_MAX + 1);
 const TWO_PI = 2 * Math.PI;
 
 /** glibc `random_r` TYPE_3 step: the next value in 0 … RAND_MAX. */
 function rand(state: Int32Array): number {
-  const f = state[FRONT]!, r = state[REAR]!;
+  // the rear index trails the front one by SEPARATION words (glibc keeps both; one suffices)
+  const f = state[FRONT]!;
+  const r = f >= SEPARATION ? f - SEPARATION : f + DEGREE - SEPARATION;
   const value = (state[f]! + state[r]!) | 0;
   state[f] = value;
   state[FRONT] = f + 1 === DEGREE ? 0 : f + 1;
-  state[REAR] = r + 1 === DEGREE ? 0 : r + 1;
   return value >>> 1;
+}
+
+/**
+ * The same glibc step on a front index held by the caller (hot loops keep it in a register):
+ * the drawn value is (word at `f` afterwards) >>> 1; returns the next front index.
+ */
+function step(state: Int32Array, f: number): number {
+  const r = f >= SEPARATION ? f - SEPARATION : f + DEGREE - SEPARATION;
+  state[f] = (state[f]! + state[r]!) | 0;
+  return f + 1 === DEGREE ? 0 : f + 1;
 }
 
 /** U(0, 1): rand()/(RAND_MAX + 1), in [0, 1). */
@@ -267,7 +278,7 @@ function wald(state: Int32Array, mean: number, shape: number): number {
  * ```
  */
 export class RandomStream {
-  readonly #state = new Int32Array(DEGREE + 2);
+  readonly #state = new Int32Array(DEGREE + 1);
   readonly #pd = new PdConstants();
 
   /** `srand(seed)`: seed is taken as a C unsigned int (0 acts as 1). */
@@ -284,7 +295,6 @@ export class RandomStream {
       state[i] = word;
     }
     state[FRONT] = SEPARATION;
-    state[REAR] = 0;
     for (let i = 0; i < 10 * DEGREE; i++) rand(state);
   }
 
@@ -342,29 +352,68 @@ export class RandomStream {
   detectorNoise(values: Float32Array, excess: number): void {
     const state = this.#state, pd = this.#pd;
     const halfExcess = excess / 2, fourOverExcess = 4 / excess;
+    // The front index lives in f through the loop (in the state only around the rare paths);
+    // w is the word just drawn.
+    let f = state[FRONT]!, w = 0;
     for (let i = 0; i < values.length; i++) {
       const lambda = values[i]!;
-      // μ goes by the constants' object: a double argument would be boxed per call.
       if (pd.mu !== lambda) pd.set(lambda);
-      const n = lambda >= 10 ? poissonPd(state, pd) : poissonSmall(state, pd);
+      let n: number;
+      if (lambda >= 10) {
+        // Algorithm PD, steps N, I and S (as poissonPd; the rare steps in their functions).
+        w = f;
+        f = step(state, f);
+        const lnS = logOfOpen(state[w]! >>> 1);
+        w = f;
+        f = step(state, f);
+        const g = pd.mu + pd.s * (Math.sqrt(-2 * lnS) * cosOfTurns(state[w]! >>> 1));
+        if (!(g >= 0)) {
+          state[FRONT] = f;
+          n = poissonPdHat(state, pd);
+          f = state[FRONT]!;
+        } else {
+          n = Math.floor(g);
+          if (n < pd.big) {
+            w = f;
+            f = step(state, f);
+            const u = (state[w]! >>> 1) * UNIFORM_SCALE;
+            const dif = pd.mu - n;
+            if (!(pd.d * u >= dif * dif * dif)) {
+              state[FRONT] = f;
+              n = poissonPdQuotient(state, pd, n, u);
+              f = state[FRONT]!;
+            }
+          }
+        }
+      } else {
+        state[FRONT] = f;
+        n = poissonSmall(state, pd);
+        f = state[FRONT]!;
+      }
       if (n === 0) {
         values[i] = 0;
         continue;
       }
       // Wald(n, n²/excess) by Michael–Schucany–Haas as in wald(), written for this shape:
-      // x = n + (excess/2)·(y − √(4·n·y/excess + y²)).
-      // ν² of the Box–Muller normal ν = √(−2·ln s)·cos t, without its square root.
-      const lnS = logOfOpen(rand(state));
-      const cosT = cosOfTurns(rand(state));
+      // x = n + (excess/2)·(y − √(4·n·y/excess + y²)), with y = ν² of the Box–Muller normal
+      // ν = √(−2·ln s)·cos t taken without its square root.
+      w = f;
+      f = step(state, f);
+      const lnS = logOfOpen(state[w]! >>> 1);
+      w = f;
+      f = step(state, f);
+      const cosT = cosOfTurns(state[w]! >>> 1);
+      w = f;
+      f = step(state, f);
       if (excess === 0) {
         // DQE = 1: the limit of the draw (its 3 rand() still consumed).
-        rand(state);
         values[i] = n;
         continue;
       }
       const y = -2 * lnS * cosT * cosT;
       const x = n + halfExcess * (y - Math.sqrt(fourOverExcess * n * y + y * y));
-      values[i] = uniform(state) * (n + x) <= n ? x : n * n / x;
+      values[i] = (state[w]! >>> 1) * UNIFORM_SCALE * (n + x) <= n ? x : n * n / x;
     }
+    state[FRONT] = f;
   }
 }
