@@ -355,31 +355,40 @@ export class RandomStream {
     // The front index lives in f through the loop (in the state only around the rare paths);
     // w is the word just drawn.
     let f = state[FRONT]!, w = 0;
+    // PD's constants of steps N, I, S for the current μ, in locals (pd gets them for rare steps)
+    let mu = NaN, sqrtMu = 0, d = 0, big = 0;
     for (let i = 0; i < values.length; i++) {
       const lambda = values[i]!;
-      if (pd.mu !== lambda) pd.set(lambda);
       let n: number;
       if (lambda >= 10) {
+        if (lambda !== mu) {
+          mu = lambda;
+          sqrtMu = Math.sqrt(mu);
+          d = 6 * mu * mu;
+          big = Math.floor(mu - 1.1484);
+        }
         // Algorithm PD, steps N, I and S (as poissonPd; the rare steps in their functions).
         w = f;
         f = step(state, f);
         const lnS = logOfOpen(state[w]! >>> 1);
         w = f;
         f = step(state, f);
-        const g = pd.mu + pd.s * (Math.sqrt(-2 * lnS) * cosOfTurns(state[w]! >>> 1));
+        const g = mu + sqrtMu * (Math.sqrt(-2 * lnS) * cosOfTurns(state[w]! >>> 1));
         if (!(g >= 0)) {
           state[FRONT] = f;
+          if (pd.mu !== mu) pd.set(mu);
           n = poissonPdHat(state, pd);
           f = state[FRONT]!;
         } else {
           n = Math.floor(g);
-          if (n < pd.big) {
+          if (n < big) {
             w = f;
             f = step(state, f);
             const u = (state[w]! >>> 1) * UNIFORM_SCALE;
-            const dif = pd.mu - n;
-            if (!(pd.d * u >= dif * dif * dif)) {
+            const dif = mu - n;
+            if (!(d * u >= dif * dif * dif)) {
               state[FRONT] = f;
+              if (pd.mu !== mu) pd.set(mu);
               n = poissonPdQuotient(state, pd, n, u);
               f = state[FRONT]!;
             }
@@ -387,6 +396,7 @@ export class RandomStream {
         }
       } else {
         state[FRONT] = f;
+        if (pd.mu !== lambda) pd.set(lambda);
         n = poissonSmall(state, pd);
         f = state[FRONT]!;
       }
