@@ -29,25 +29,22 @@ const FRONT = DEGREE;
 const UNIFORM_SCALE = 1 / (RAND_MAX + 1);
 const TWO_PI = 2 * Math.PI;
 
-/** glibc `random_r` TYPE_3 step: the next value in 0 … RAND_MAX. */
-function rand(state: Int32Array): number {
-  // the rear index trails the front one by SEPARATION words (glibc keeps both; one suffices)
-  const f = state[FRONT]!;
-  const r = f >= SEPARATION ? f - SEPARATION : f + DEGREE - SEPARATION;
-  const value = (state[f]! + state[r]!) | 0;
-  state[f] = value;
-  state[FRONT] = f + 1 === DEGREE ? 0 : f + 1;
-  return value >>> 1;
-}
-
 /**
- * The same glibc step on a front index held by the caller (hot loops keep it in a register):
- * the drawn value is (word at `f` afterwards) >>> 1; returns the next front index.
+ * glibc `random_r` TYPE_3 step on the front index `f` (hot loops keep it in a register): the
+ * word at f becomes itself plus the word SEPARATION before it (the rear index, which glibc keeps
+ * too); the drawn value is that word >>> 1. Returns the next front index.
  */
 function step(state: Int32Array, f: number): number {
   const r = f >= SEPARATION ? f - SEPARATION : f + DEGREE - SEPARATION;
   state[f] = (state[f]! + state[r]!) | 0;
   return f + 1 === DEGREE ? 0 : f + 1;
+}
+
+/** The next rand() value, 0 … RAND_MAX (the front index kept in the state). */
+function rand(state: Int32Array): number {
+  const f = state[FRONT]!;
+  state[FRONT] = step(state, f);
+  return state[f]! >>> 1;
 }
 
 /** U(0, 1): rand()/(RAND_MAX + 1), in [0, 1). */
@@ -347,7 +344,9 @@ export class RandomStream {
   /**
    * Detector noise in place (spec §3.8), value by value in memory order: n = Poisson(value), then
    * unless n = 0, n is replaced by a Wald deviate of mean n and variance n·`excess`
-   * (excess = 1/DQE − 1), i.e. {@linkcode poisson} then {@linkcode wald} per value.
+   * (excess = 1/DQE − 1), i.e. {@linkcode poisson} then {@linkcode wald} per value: those two are
+   * the reference, written out here for speed (PD's common steps and the generator inline); a
+   * test checks that both draw the same.
    */
   detectorNoise(values: Float32Array, excess: number): void {
     const state = this.#state, pd = this.#pd;
