@@ -6,13 +6,17 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+import { NoiseRelay } from "../lib/tem/noise_relay.ts";
+import { TiltImageSlot } from "../lib/tem/tilt_image_slot.ts";
 import { TiltSimulator } from "../lib/tem/tilt_simulation.ts";
 import type { TiltWorkerRequest, TiltWorkerResponse } from "../lib/tem/worker_protocol.ts";
 
 let simulator: TiltSimulator | undefined;
+/** Where this worker hands its tilts' images over, and the run's noise relay. */
+let shared: { images: TiltImageSlot; relay?: NoiseRelay } | undefined;
 
-function reply(message: TiltWorkerResponse, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+function reply(message: TiltWorkerResponse): void {
+  self.postMessage(message);
 }
 
 self.onmessage = async (event: MessageEvent<TiltWorkerRequest>) => {
@@ -21,17 +25,20 @@ self.onmessage = async (event: MessageEvent<TiltWorkerRequest>) => {
     switch (message.type) {
       case "init":
         simulator = await TiltSimulator.create(message.setup);
+        shared = {
+          images: new TiltImageSlot(
+            message.images,
+            message.setup.detectors.map((d) => d.width * d.height),
+          ),
+          relay: message.noise === undefined ? undefined : new NoiseRelay(message.noise),
+        };
         reply({ type: "ready" });
         break;
       case "tilt": {
-        if (simulator === undefined) {
+        if (simulator === undefined || shared === undefined) {
           throw new Error("Cannot simulate a tilt: the worker is not initialised");
         }
-        const result = simulator.run(message.job);
-        reply(
-          { type: "result", result },
-          result.images.map((image) => image.buffer as ArrayBuffer),
-        );
+        reply({ type: "result", result: simulator.run(message.job, shared) });
         break;
       }
       case "stop":

@@ -9,9 +9,6 @@ import { type ComplexFft2d, multiplyRealSpectrum, type RealFft2d } from "./fft.t
 import type { RadialKernelRows } from "./radial_kernel.ts";
 import type { ImagingSetup } from "./tilt_job.ts";
 
-/** Whole-grid scratch buffers up to this many pixels are kept between tilts. */
-export const KEEP_GRID_BUFFERS = 1 << 20;
-
 /** Absorbed intensity of one tile and slice: a w × h patch of the grid at (x0, y0). */
 export interface LostIntensity {
   slice: number;
@@ -49,8 +46,6 @@ export class AbsorbedIntensity {
   /** Absorbed-intensity patch values of the current tilt (grow-only, reused by every tilt). */
   #patchArena = new Float32Array(0);
   #patchFloats = 0;
-  /** The inelastic spectrum of the whole-grid layout on grids too large for the path buffer. */
-  #inelastic: Float32Array | undefined;
 
   constructor(setup: ImagingSetup, buffers: AbsorbedIntensityBuffers) {
     this.#setup = setup;
@@ -101,15 +96,13 @@ export class AbsorbedIntensity {
       return;
     }
     const setup = this.#setup;
-    const { nx, ny } = setup.wave;
+    const { ny } = setup.wave;
     const real = this.#buffers.real;
-    // The inelastic spectrum of the whole-grid layout: in the path-length buffer on small grids
-    // (the background reads it before computing path lengths), else in a buffer of its own.
+    // The inelastic spectrum of the whole-grid layout: in the whole-grid path-length buffer (the
+    // background reads it before computing path lengths, which it then keeps there).
     let inelastic = this.#globalInelastic;
     if (inelastic === undefined) {
-      inelastic = nx * ny <= KEEP_GRID_BUFFERS
-        ? this.#buffers.gridBuffer()
-        : (this.#inelastic ??= new Float32Array(nx * ny));
+      inelastic = this.#buffers.gridBuffer();
       inelastic.fill(0);
       this.#globalInelastic = inelastic;
     }

@@ -2,8 +2,8 @@
  * The detector stage of a tilt (spec §3.8 steps 2–4): Poisson + DQE noise over the padded grid,
  * then the MTF and gain, then the crop to the detector area. The noise draws come from the run's
  * one random stream in TEM-Simulator's order (spec §3.9), so they must be applied tilt after tilt
- * and detector after detector: workers hand back the dose-scaled counts of detectors with
- * quantization, and one stage (main thread) finishes them in order.
+ * and detector after detector: each worker draws its tilt's noise in the tilt's turn of the
+ * run's noise relay (lib/tem/noise_relay.ts).
  *
  * @module
  */

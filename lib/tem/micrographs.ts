@@ -24,18 +24,17 @@ import {
   writeTiltAngleFile,
 } from "./text_output/mod.ts";
 import type { Beam } from "./beam.ts";
-import { DetectorStage, type NoiseStreams } from "./detector.ts";
+import type { NoiseStreams } from "./detector.ts";
 import { geometryErrors, nominalTilts, tiltDefocus, tiltDoses } from "./geometry.ts";
 import { type ImageSeriesWriter, openImageSeries } from "./image_output.ts";
 import { type GridSizing, imagingSetup } from "./imaging_setup.ts";
+import { NoiseRelay } from "./noise_relay.ts";
 import type { LoadedParticle } from "./particles.ts";
 import { RandomStream } from "./random.ts";
 import { type TiltExecutor, workerExecutor } from "./tilt_executor.ts";
 import { type ImagingSetup, INSTANCE_STRIDE, type TiltJob, type TiltResult } from "./tilt_job.ts";
+import { TiltImageSlot } from "./tilt_image_slot.ts";
 import { TiltSimulator } from "./tilt_simulation.ts";
-
-/** Grids above this many pixels run with this thread computing too (memory before speed). */
-const LARGE_GRID = 1 << 21;
 
 /** A particle set ready for imaging: type index and placements. */
 export interface PlacedSet {
@@ -63,8 +62,6 @@ export interface MicrographOptions {
   threads: number;
   gridSizing?: GridSizing;
   multislice?: "auto" | "global" | "tiles";
-  /** Whether this thread simulates tilts beside the workers ("auto": on large grids). */
-  mainThreadTilts?: "auto" | "always" | "never";
 }
 
 /** The tilt tables of a run (spec §3.7): one row per tilt. */
@@ -121,17 +118,12 @@ export async function generateMicrographs(
       setup,
       tables,
       writers,
-      jobs: new TiltJobs(input, setup, tables, sets),
+      jobs: new TiltJobs(setup, tables, sets),
       noise: { main: run.random, extra: new RandomStream(run.seed ^ 0x2545f491) },
     };
     if (options.threads <= 1) await simulateHere(loop);
     else {
-      executor = await simulateInWorkers(
-        loop,
-        options.threads,
-        options.mainThreadTilts ?? "auto",
-        (e) => executor = e,
-      );
+      executor = await simulateInWorkers(loop, options.threads, (e) => executor = e);
     }
     for (const writer of writers) await writer.close();
   } catch (error) {
@@ -230,7 +222,7 @@ async function openDetectorSeries(
 
 /**
  * The jobs of the tilts: every particle instance in microscope coordinates, in buffers reused
- * once a tilt is done (a worker receives a copy), with image buffers to reuse.
+ * once a tilt is done (a worker receives a copy).
  */
 class TiltJobs {
   readonly #setup: ImagingSetup;
@@ -240,13 +232,8 @@ class TiltJobs {
   readonly #count: number;
   /** Particle buffers of finished jobs, reused. */
   readonly #particlePool: Float64Array[] = [];
-  /**
-   * Per detector, image (or pre-noise count) buffers written and free for reuse (bounds memory
-   * on large grids).
-   */
-  readonly imagePools: ArrayBuffer[][];
 
-  constructor(input: SimulationInput, setup: ImagingSetup, tables: TiltTables, sets: PlacedSet[]) {
+  constructor(setup: ImagingSetup, tables: TiltTables, sets: PlacedSet[]) {
     this.#setup = setup;
     this.#tables = tables;
     this.#sets = sets;
@@ -256,7 +243,6 @@ class TiltJobs {
     let count = 0;
     for (const set of sets) count += set.coordinates.length;
     this.#count = count;
-    this.imagePools = input.detectors.map(() => []);
   }
 
   /** The job of tilt `i`. */
@@ -277,9 +263,7 @@ class TiltJobs {
         o += INSTANCE_STRIDE;
       }
     }
-    const outputs = this.imagePools.map((pool) => pool.pop());
     return {
-      outputs: outputs.every((o) => o !== undefined) ? outputs : undefined,
       index: i,
       rotation: p,
       shiftX: err.x,
@@ -333,42 +317,24 @@ async function simulateHere(loop: TiltLoop): Promise<void> {
 }
 
 /**
- * Small grids: every thread in a worker (fastest). Large grids (or `mainThreadTilts` "always"):
- * this thread simulates tilts too, with threads − 1 workers (one isolate and its buffers less in
- * memory), as many as its other work leaves time for. Jobs in flight: one per thread; results
- * taken in tilt order. `started` receives the executor as soon as it exists (the caller closes
- * it on every exit path).
+ * Every tilt in a worker: each draws the noise of its tilts in their turns (a noise relay hands
+ * the run's stream on) and hands their images over in one shared slot, in tilt order; this
+ * thread writes them. `started` receives the executor as soon as it exists (the caller closes it
+ * on every exit path).
  */
 async function simulateInWorkers(
   loop: TiltLoop,
   threads: number,
-  mainThreadTilts: "auto" | "always" | "never",
   started: (executor: TiltExecutor) => void,
 ): Promise<TiltExecutor> {
   const { run, setup, writers, jobs, noise } = loop;
-  const { wave, detectors } = setup;
   const ntilts = loop.tables.tilts.length;
-  const large = mainThreadTilts === "auto"
-    ? wave.nx * wave.ny > LARGE_GRID
-    : mainThreadTilts === "always";
-  const noisy = detectors.some((d) => d.quantization);
-  const local = large ? await TiltSimulator.create(setup) : undefined;
-  // This thread also draws the noise of every tilt, in order: it then simulates a tilt only
-  // while its time on tilts and noise stays within a worker's time on tilts, and the workers keep
-  // their next tilt queued meanwhile (large grids, 2 CPUs: 34 → 27 s on bench/large.txt).
-  let noiseMs = 0;
-  const executor = local !== undefined
-    ? await workerExecutor(setup, threads - 1, {
-      simulator: local,
-      prequeue: noisy,
-      otherWork: () => noiseMs,
-    })
-    : await workerExecutor(setup, threads);
+  const images = TiltImageSlot.create(setup.detectors.map((d) => d.width * d.height), 0);
+  const relay = setup.detectors.some((d) => d.quantization)
+    ? NoiseRelay.start(noise, 0)
+    : undefined;
+  const executor = await workerExecutor(setup, threads, { images, relay });
   started(executor);
-  // Noise, MTF and crop of detectors with quantization, here in tilt order (the noise draws come
-  // from the run's one stream): in the local simulator's memory (idle between its tilts), else in
-  // a stage of its own.
-  const stage = !noisy ? undefined : local?.detectorStage ?? await DetectorStage.create(detectors);
   const pending = new Map<number, { job: TiltJob; result: Promise<TiltResult> }>();
   let next = 0;
   for (let i = 0; i < ntilts; i++) {
@@ -384,16 +350,14 @@ async function simulateInWorkers(
     pending.delete(i);
     jobs.done(job);
     logTilt(run.log, i, result.projected, result.warnings);
-    for (const [d, image] of result.images.entries()) {
-      const began = performance.now();
-      const finished = detectors[d]!.quantization ? stage!.finish(d, noise, image) : image;
-      noiseMs += performance.now() - began;
-      await writers[d]!.append(finished);
+    for (let d = 0; d < writers.length; d++) {
+      await untilAborted(writers[d]!.append(images.image(d)), run.signal);
       logImage(run, i, d);
-      jobs.imagePools[d]!.push(image.buffer as ArrayBuffer);
     }
+    images.release(i);
     run.log.blank();
   }
+  relay?.finish(noise);
   return executor;
 }
 

@@ -25,6 +25,18 @@ const DEGREE = 31;
 const SEPARATION = 3;
 /** State layout: the 31 words, then the front index (the rear one trails it by SEPARATION). */
 const FRONT = DEGREE;
+/** Words of a stream's state (see {@linkcode RandomStream.saveState}). */
+export const STREAM_STATE_WORDS = DEGREE + 1;
+
+/** `state` if it has the length of a stream's state. */
+function checkedState(state: Int32Array): Int32Array {
+  if (state.length !== STREAM_STATE_WORDS) {
+    throw new RangeError(
+      `Cannot use a random stream state of ${state.length} words: it has ${STREAM_STATE_WORDS}`,
+    );
+  }
+  return state;
+}
 
 const UNIFORM_SCALE = 1 / (RAND_MAX + 1);
 const TWO_PI = 2 * Math.PI;
@@ -275,7 +287,7 @@ function wald(state: Int32Array, mean: number, shape: number): number {
  * ```
  */
 export class RandomStream {
-  readonly #state = new Int32Array(DEGREE + 1);
+  readonly #state = new Int32Array(STREAM_STATE_WORDS);
   readonly #pd = new PdConstants();
 
   /** `srand(seed)`: seed is taken as a C unsigned int (0 acts as 1). */
@@ -293,6 +305,19 @@ export class RandomStream {
     }
     state[FRONT] = SEPARATION;
     for (let i = 0; i < 10 * DEGREE; i++) rand(state);
+  }
+
+  /**
+   * Copies the stream's state into `target` ({@linkcode STREAM_STATE_WORDS} words), e.g. to hand
+   * the stream to another thread, which continues it with {@linkcode RandomStream.loadState}.
+   */
+  saveState(target: Int32Array): void {
+    checkedState(target).set(this.#state);
+  }
+
+  /** Continues from a saved state (`source`, {@linkcode STREAM_STATE_WORDS} words). */
+  loadState(source: Int32Array): void {
+    this.#state.set(checkedState(source));
   }
 
   /** The next `rand()` value, 0 … RAND_MAX. */

@@ -44,11 +44,6 @@ export interface TemSimulationOptions {
   gridSizing?: GridSizing;
   /** Multislice layout (default `auto`: small tiles around particles when they pay). */
   multislice?: "auto" | "global" | "tiles";
-  /**
-   * Whether this thread simulates tilts beside the workers (one isolate and its buffers less):
-   * "auto" (default) on grids above 2²¹ pixels.
-   */
-  mainThreadTilts?: "auto" | "always" | "never";
   /** Write every output (and the log) into this folder instead, keeping the file names. */
   outputFolder?: string;
 }
@@ -302,7 +297,6 @@ export async function runTemSimulation(
         threads,
         gridSizing: options.gridSizing,
         multislice: options.multislice,
-        mainThreadTilts: options.mainThreadTilts,
       });
     }
     log.note("Simulation complete.");

@@ -1,15 +1,17 @@
 /**
- * Runs tilts in the main thread or on a pool of Web Workers (one per thread, each with its own
- * WebAssembly FFT). Results do not depend on the number of threads: tilts draw no random numbers;
- * detectors with quantization come back as pre-noise counts, and the caller applies the noise in
- * tilt order from the run's one stream (lib/tem/detector.ts).
+ * Runs tilts on a pool of Web Workers (one per thread, each with its own WebAssembly FFT).
+ * Results do not depend on the number of threads: tilts draw no random numbers but the detector
+ * noise, which each worker draws in its tilt's turn from the run's one stream handed on by a
+ * noise relay (lib/tem/noise_relay.ts), and images are handed over in tilt order through one
+ * shared slot (lib/tem/tilt_image_slot.ts).
  *
  * @module
  */
 import { runtimeError } from "../errors/mod.ts";
 import { onCleanup } from "../platform/mod.ts";
+import type { NoiseRelay } from "./noise_relay.ts";
 import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
-import type { TiltSimulator } from "./tilt_simulation.ts";
+import type { TiltImageSlot } from "./tilt_image_slot.ts";
 import type { TiltWorkerRequest, TiltWorkerResponse } from "./worker_protocol.ts";
 
 /** Runs tilts. */
@@ -26,52 +28,38 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** How this thread shares the tilts with the workers (see {@linkcode workerExecutor}). */
-export interface LocalShare {
-  /** The simulator of this thread. */
-  simulator: TiltSimulator;
-  /** Each worker holds its next job while this thread computes (one more job in memory). */
-  prequeue: boolean;
-  /** Milliseconds this thread has spent on other work of the run so far (e.g. the noise). */
-  otherWork?: () => number;
+/** What the workers share with this thread: the images' slot, the noise relay (if any). */
+export interface TiltSharing {
+  images: TiltImageSlot;
+  relay?: NoiseRelay;
 }
 
 /**
- * Starts `workers` Web Workers sharing `setup` (maps should live in SharedArrayBuffers); with
- * `local`, this thread simulates tilts too (one isolate less: less memory), but only while its
- * time on tilts and on its other work stays within a worker's time on tilts. Workers run with
- * the parent's permissions. Needs --allow-read of the worker module and the npm cache.
+ * Starts `threads` Web Workers sharing `setup` (maps should live in SharedArrayBuffers); each
+ * hands its tilts' images over in `shared.images` and draws their noise in their turns of
+ * `shared.relay` (both stopped with the executor). Workers run with the parent's permissions.
+ * Needs --allow-read of the worker module and the npm cache.
  */
 export async function workerExecutor(
   setup: ImagingSetup,
   threads: number,
-  localShare?: LocalShare,
+  shared: TiltSharing,
 ): Promise<TiltExecutor> {
-  const local = localShare?.simulator;
-  const prequeue = localShare?.prequeue ?? true;
-  /** Tilts and milliseconds of this thread's simulations, tilts finished by the workers. */
-  let localTilts = 0, localMs = 0, workerTilts = 0;
-  /** Whether this thread may take a tilt: its busy time would not pass a worker's. */
-  const localMayTake = () => {
-    if (localTilts === 0) return true;
-    const perTilt = localMs / localTilts;
-    const busy = localMs + (localShare?.otherWork?.() ?? 0);
-    return busy + perTilt <= (workerTilts / Math.max(1, threads) + 1) * perTilt;
-  };
   const workers: Worker[] = [];
-  /** Jobs posted to each worker, in order (a worker may hold the next job while it computes). */
-  const busy = new Map<Worker, Pending[]>();
+  /** The job each busy worker computes. */
+  const busy = new Map<Worker, Pending>();
   const idle: Worker[] = [];
   const queue: Pending[] = [];
   let closed = false;
   let failure: unknown;
-  let localBusy = false;
 
   const close = () => {
     if (closed) return;
     closed = true;
+    shared.images.stop();
+    shared.relay?.stop();
     for (const worker of workers) worker.terminate();
-    for (const pending of [...[...busy.values()].flat(), ...queue]) {
+    for (const pending of [...busy.values(), ...queue]) {
       pending.reject(failure ?? runtimeError("Cannot simulate the tilt: the workers were stopped"));
     }
     busy.clear();
@@ -80,45 +68,11 @@ export async function workerExecutor(
   const unregister = onCleanup(close);
 
   const post = (worker: Worker, pending: Pending) => {
-    const list = busy.get(worker) ?? [];
-    list.push(pending);
-    busy.set(worker, list);
-    worker.postMessage(
-      { type: "tilt", job: pending.job } satisfies TiltWorkerRequest,
-      pending.job.outputs ?? [],
-    );
+    busy.set(worker, pending);
+    worker.postMessage({ type: "tilt", job: pending.job } satisfies TiltWorkerRequest);
   };
   const dispatch = () => {
     while (!closed && idle.length > 0 && queue.length > 0) post(idle.pop()!, queue.shift()!);
-    if (local === undefined) return;
-    // This thread computes too; while it does, it cannot hand out work, so each worker keeps the
-    // next job queued (unless memory is tight: a queued job holds its image buffers).
-    for (const worker of prequeue ? workers : []) {
-      if (closed || queue.length <= (localMayTake() ? 1 : 0)) break;
-      if ((busy.get(worker)?.length ?? 0) === 1) post(worker, queue.shift()!);
-    }
-    if (!closed && !localBusy && queue.length > 0 && localMayTake()) {
-      const pending = queue.shift()!;
-      localBusy = true;
-      // After the current task, so that the messages above are sent first.
-      setTimeout(() => {
-        const started = performance.now();
-        try {
-          if (closed) {
-            pending.reject(
-              failure ?? runtimeError("Cannot simulate the tilt: the run was stopped"),
-            );
-          } else pending.resolve(local.run(pending.job));
-        } catch (error) {
-          pending.reject(error);
-        } finally {
-          localTilts++;
-          localMs += performance.now() - started;
-          localBusy = false;
-          dispatch();
-        }
-      }, 0);
-    }
   };
 
   const fail = (error: unknown) => {
@@ -139,13 +93,9 @@ export async function workerExecutor(
           resolve();
           dispatch();
         } else if (message.type === "result") {
-          workerTilts++;
-          const list = busy.get(worker) ?? [];
-          const pending = list.shift();
-          if (list.length === 0) {
-            busy.delete(worker);
-            idle.push(worker);
-          }
+          const pending = busy.get(worker);
+          busy.delete(worker);
+          idle.push(worker);
           pending?.resolve(message.result);
           dispatch();
         } else {
@@ -162,7 +112,14 @@ export async function workerExecutor(
         reject(error);
         fail(error);
       };
-      worker.postMessage({ type: "init", setup } satisfies TiltWorkerRequest);
+      worker.postMessage(
+        {
+          type: "init",
+          setup,
+          images: shared.images.buffer,
+          noise: shared.relay?.buffer,
+        } satisfies TiltWorkerRequest,
+      );
     });
   });
   try {

@@ -57,20 +57,11 @@ export interface TiltJob {
    * microscope, row-major), {@linkcode INSTANCE_STRIDE} numbers each.
    */
   particles: Float64Array;
-  /** Buffers to reuse for the detector images (one per detector, right size), if any. */
-  outputs?: ArrayBuffer[];
 }
 
-/** The images of one tilt. */
+/** What a tilt simulation reports (its images are handed over in a shared slot). */
 export interface TiltResult {
   index: number;
-  /**
-   * One array per detector, x fastest: the image (det_pix_x × det_pix_y, counts), or for a
-   * detector with quantization its dose-scaled counts on the padded grid before the noise, to be
-   * finished in tilt order by `DetectorStage.finish` (the noise comes from the run's one
-   * random stream).
-   */
-  images: Float32Array[];
   /** Particles that hit the wave function. */
   projected: number;
   /** Warnings (e.g. beam parallel to the sample). */

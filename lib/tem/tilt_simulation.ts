@@ -10,12 +10,17 @@
  */
 import { ComplexFft2d, FftEngine, RealFft2d } from "./fft.ts";
 import { type DetectorSetup, DetectorStage, type NoiseStreams } from "./detector.ts";
-import { AbsorbedIntensity, KEEP_GRID_BUFFERS } from "./absorbed_intensity.ts";
+import { AbsorbedIntensity } from "./absorbed_intensity.ts";
 import { applyBackground } from "./background.ts";
 import { resampleGrid } from "./grid_resample.ts";
 import { Multislice } from "./multislice.ts";
+import type { NoiseRelay } from "./noise_relay.ts";
+import type { TiltImageSlot } from "./tilt_image_slot.ts";
 import { RadialKernelRows } from "./radial_kernel.ts";
 import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
+
+/** Grids up to this many pixels always keep a whole-grid path-length buffer between tilts. */
+const KEEP_GRID_BUFFERS = 1 << 20;
 
 /**
  * Simulates tilts in the physics order (multislice → lens → absorbed intensity → background →
@@ -29,7 +34,10 @@ export class TiltSimulator {
   readonly #multislice: Multislice;
   /** Radial kernels of the inelastic blur and the background (reused). */
   readonly #radial: RadialKernelRows;
-  /** Ice-equivalent path lengths of a block of rows (all rows on small grids). */
+  /**
+   * Ice-equivalent path lengths of a block of rows, or of all rows: on small grids, and on large
+   * ones once the whole-grid layout's inelastic spectrum (which shares it) needed the memory.
+   */
   #pathBlock: Float32Array;
   /** The intensity of the tilt last simulated (in the FFT memory) and its job. */
   #image: Float32Array | undefined;
@@ -72,22 +80,41 @@ export class TiltSimulator {
   }
 
   /**
-   * Simulates one tilt: its images in new buffers (or `job.outputs`), e.g. to be transferred from
-   * a worker; detectors with quantization give their counts before the noise (see
-   * {@linkcode TiltResult.images}).
+   * Simulates one tilt and hands its detector images over in `shared.images` (waiting, blocking
+   * this thread, until the tilt before is written), the noise of detectors with quantization
+   * drawn in the tilt's turn of `shared.relay`. Images without noise are finished before the
+   * wait and parked in memory free by then, so that the wait holds only the noise and the copies.
    */
-  run(job: TiltJob): TiltResult {
+  run(job: TiltJob, shared: { images: TiltImageSlot; relay?: NoiseRelay }): TiltResult {
     const { projected, warnings } = this.simulate(job);
-    const images = this.#setup.detectors.map((detector, d) => {
-      const view = detector.quantization ? this.detectorCounts(job, d) : this.detectorImage(job, d);
-      const reuse = job.outputs?.[d];
-      const out = reuse !== undefined && reuse.byteLength === view.byteLength
-        ? new Float32Array(reuse)
-        : new Float32Array(view.length);
-      out.set(view);
-      return out;
-    });
-    return { index: job.index, images, projected, warnings };
+    const detectors = this.#setup.detectors;
+    // After the background only the second half of the complex data (the image) is in use.
+    const free = this.#complex.data.subarray(0, this.#setup.wave.nx * this.#setup.wave.ny);
+    const parked: (Float32Array | undefined)[] = [];
+    let used = 0;
+    for (const [d, detector] of detectors.entries()) {
+      const size = detector.width * detector.height;
+      if (detector.quantization || used + size > free.length) continue;
+      parked[d] = free.subarray(used, used + size);
+      parked[d]!.set(this.detectorImage(job, d));
+      used += size;
+    }
+    const images = shared.images.acquire(job.index);
+    for (const [d, detector] of detectors.entries()) {
+      if (detector.quantization) continue;
+      images[d]!.set(parked[d] ?? this.detectorImage(job, d));
+    }
+    if (detectors.some((d) => d.quantization)) {
+      if (shared.relay === undefined) {
+        throw new Error("Cannot simulate the tilt: its detector noise needs the run's noise relay");
+      }
+      shared.relay.draw(job.index, (noise) => {
+        for (const [d, detector] of detectors.entries()) {
+          if (detector.quantization) images[d]!.set(this.detectorImage(job, d, noise));
+        }
+      });
+    }
+    return { index: job.index, projected, warnings };
   }
 
   /**
@@ -137,15 +164,7 @@ export class TiltSimulator {
     );
   }
 
-  /**
-   * The detector stage of this simulator (its FFTs live in the simulator's memory): it finishes
-   * counts handed back by workers between tilts.
-   */
-  get detectorStage(): DetectorStage {
-    return this.#detectors;
-  }
-
-  /** The whole-grid path-length buffer (small grids; shared with the inelastic spectrum). */
+  /** The whole-grid path-length buffer (shared with the inelastic spectrum; kept once made). */
   #gridBuffer(): Float32Array {
     const total = this.#setup.wave.nx * this.#setup.wave.ny;
     if (this.#pathBlock.length !== total) this.#pathBlock = new Float32Array(total);
@@ -159,8 +178,9 @@ export class TiltSimulator {
    */
   #background(job: TiltJob, inelastic: Float32Array | undefined, warnings: string[]): Float32Array {
     const { nx, ny } = this.#setup.wave;
-    // Small grids keep all rows (computed once); large ones recompute blocks of rows per pass.
-    const whole = nx * ny <= KEEP_GRID_BUFFERS;
+    // All rows computed once where the whole-grid buffer is there anyway (small grids, or made
+    // for the inelastic spectrum); else blocks of rows recomputed per pass (no 4·nx·ny bytes more).
+    const whole = nx * ny <= KEEP_GRID_BUFFERS || this.#pathBlock.length === nx * ny;
     const { image, offset } = applyBackground(
       this.#setup,
       {

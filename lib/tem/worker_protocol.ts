@@ -1,6 +1,6 @@
 /**
- * Messages between the main thread and a tilt worker (workers/tem_tilt_worker.ts). Particle maps
- * travel in SharedArrayBuffers (shared, not copied); detector images are transferred.
+ * Messages between the main thread and a tilt worker (workers/tem_tilt_worker.ts). Particle maps,
+ * the detector images and the noise stream live in SharedArrayBuffers (shared, not copied).
  *
  * @module
  */
@@ -8,7 +8,11 @@ import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
 
 /** Main thread → worker. */
 export type TiltWorkerRequest =
-  | { type: "init"; setup: ImagingSetup }
+  /**
+   * `images`: the shared slot the tilts' images are handed over in (lib/tem/tilt_image_slot.ts);
+   * `noise`: the run's noise relay (lib/tem/noise_relay.ts), if the tilts draw noise.
+   */
+  | { type: "init"; setup: ImagingSetup; images: SharedArrayBuffer; noise?: SharedArrayBuffer }
   | { type: "tilt"; job: TiltJob }
   | { type: "stop" };
 

@@ -1,0 +1,64 @@
+import { assert, assertEquals, assertThrows } from "../testing/mod.ts";
+import { TiltImageSlot } from "./tilt_image_slot.ts";
+
+const SIZES = [6, 4];
+
+function inWorker(
+  request: unknown,
+): { reply: Promise<{ ok: boolean; message?: string }>; worker: Worker } {
+  const worker = new Worker(new URL("./testdata/handover_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  const reply = new Promise<{ ok: boolean; message?: string }>((resolve, reject) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(event.message));
+    };
+  });
+  worker.postMessage(request);
+  return { reply, worker };
+}
+
+Deno.test("the tilt image slot is filled in tilt order: tilt 1 waits until tilt 0 is released", async () => {
+  const slot = TiltImageSlot.create(SIZES, 0);
+  const { reply, worker } = inWorker({
+    type: "image",
+    buffer: slot.buffer,
+    sizes: SIZES,
+    tilt: 1,
+    value: 2,
+  });
+  try {
+    // Tilt 0 fills here; the worker (tilt 1) cannot overwrite it before the release.
+    for (const image of slot.acquire(0)) image.fill(1);
+    assertEquals([...slot.image(0), ...slot.image(1)], new Array(10).fill(1));
+    slot.release(0);
+    assert((await reply).ok);
+    assertEquals([...slot.image(0)], new Array(6).fill(2));
+    assertEquals([...slot.image(1)], new Array(4).fill(2));
+    assertThrows(() => slot.acquire(0), Error, "twice");
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("stopping the tilt image slot wakes a waiting worker with an error", async () => {
+  const slot = TiltImageSlot.create(SIZES, 0);
+  const { reply, worker } = inWorker({
+    type: "image",
+    buffer: slot.buffer,
+    sizes: SIZES,
+    tilt: 3,
+    value: 1,
+  });
+  try {
+    slot.stop();
+    const answer = await reply;
+    assertEquals(answer.ok, false);
+    assert(answer.message?.includes("stopped"), answer.message);
+  } finally {
+    worker.terminate();
+  }
+  assertThrows(() => new TiltImageSlot(new SharedArrayBuffer(8), SIZES), RangeError);
+});
