@@ -47,9 +47,18 @@ const TWO_PI = 2 * Math.PI;
  * too); the drawn value is that word >>> 1. Returns the next front index.
  */
 function step(state: Int32Array, f: number): number {
-  const r = f >= SEPARATION ? f - SEPARATION : f + DEGREE - SEPARATION;
-  state[f] = (state[f]! + state[r]!) | 0;
-  return f + 1 === DEGREE ? 0 : f + 1;
+  state[f] = (state[f]! + state[REAR[f]!]!) | 0;
+  return NEXT[f]!;
+}
+
+/**
+ * Per front index: the rear index (SEPARATION before it, cyclically) and the next front index.
+ * Tables keep {@linkcode step} small, so that the noise loop inlines all of its calls.
+ */
+const REAR = new Int32Array(DEGREE), NEXT = new Int32Array(DEGREE);
+for (let f = 0; f < DEGREE; f++) {
+  REAR[f] = (f + DEGREE - SEPARATION) % DEGREE;
+  NEXT[f] = (f + 1) % DEGREE;
 }
 
 /** The next rand() value, 0 … RAND_MAX (the front index kept in the state). */
@@ -70,39 +79,44 @@ function standardNormal(state: Int32Array): number {
   return Math.sqrt(-2 * lnS) * cosOfTurns(rand(state));
 }
 
-/** ln(1 + j/1024) and 1/(1 + j/1024), j < 1024; 2^−e, e < 32. */
+/** ln(1 + j/1024) and 1/(1 + j/1024), j < 1024. */
 const LOG_NODE = new Float64Array(1024), INV_NODE = new Float64Array(1024);
-const POW2_NEG = new Float64Array(32);
 for (let j = 0; j < 1024; j++) {
   LOG_NODE[j] = Math.log1p(j / 1024);
   INV_NODE[j] = 1 / (1 + j / 1024);
 }
-for (let e = 0; e < 32; e++) POW2_NEG[e] = 2 ** -e;
 /** ln 2 in two parts (the high part has trailing zero bits, so k·LN2_HI is exact for small k). */
 const LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
 /** ln((RAND_MAX + 2)/2³¹) = ln(1 + 2⁻³¹). */
 const LN_OPEN_EXCESS = Math.log1p(2 ** -31);
+/** 2⁻³¹. */
+const POW2_NEG_31 = 2 ** -31;
+/** Per exponent e of 1 + r (k = e − 31): k·ln 2's high part, its low part less LN_OPEN_EXCESS. */
+const LN_SCALE_HI = new Float64Array(32), LN_SCALE_LO = new Float64Array(32);
+for (let e = 0; e < 32; e++) {
+  LN_SCALE_HI[e] = (e - 31) * LN2_HI;
+  LN_SCALE_LO[e] = (e - 31) * LN2_LO - LN_OPEN_EXCESS;
+}
 
 /**
  * ln s for s = (1 + r)/(RAND_MAX + 2), r a rand() value, as Math.log(s) gives it: to 4e-16
  * relative, and to 1e-18 absolute next to s = 1 (where rounding s itself costs more); faster than
- * Math.log in the noise loop (two per pixel). 1 + r = 2ᵉ·m is split by integer operations,
- * ln m = ln c + ln(m/c) with c the 1/1024 node below m, and ln(1 + t), 0 ≤ t < 1/1024, by its
- * series to t⁵ (short dependency chains: the loop's time is their latency).
+ * Math.log in the noise loop (two per pixel). 1 + r = 2ᵉ·m is split by integer operations (m's
+ * bits shifted up to bit 31), ln m = ln c + ln(m/c) with c the 1/1024 node below m, and
+ * ln(1 + t), 0 ≤ t < 1/1024, by its series to t⁵ (short dependency chains: the loop's time is
+ * their latency). Small in bytecode, so that the noise loop inlines it.
  */
 export function logOfOpen(r: number): number {
   // 1 + r in 32-bit integer arithmetic (2³¹ wraps to −2³¹; the bit operations read it unsigned)
   const x = (r + 1) | 0;
   const e = 31 - Math.clz32(x);
-  const shift = e - 10;
-  // node j (the 10 bits after the leading one) and the bits below it, rem: m − c = rem·2⁻ᵉ
-  const j = shift >= 0 ? (x >>> shift) & 1023 : (x << -shift) & 1023;
-  const rem = shift > 0 ? x & ((1 << shift) - 1) : 0;
-  const t = rem * POW2_NEG[e]! * INV_NODE[j]!;
+  // m·2³¹ with the leading one at bit 31: node j (the next 10 bits), the 21 bits below it
+  const m = x << (31 - e);
+  const j = (m >>> 21) & 1023;
+  const t = (m & 2097151) * POW2_NEG_31 * INV_NODE[j]!;
   const t2 = t * t;
   const series = t - 0.5 * t2 + t2 * t * (0.3333333333333333 - 0.25 * t + 0.2 * t2);
-  const k = e - 31;
-  return k * LN2_HI + LOG_NODE[j]! + (series + (k * LN2_LO - LN_OPEN_EXCESS));
+  return LN_SCALE_HI[e]! + LOG_NODE[j]! + (series + LN_SCALE_LO[e]!);
 }
 
 /** 2π/2³¹: the angle of one step of a rand() value as a fraction of a turn. */
