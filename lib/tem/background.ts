@@ -44,8 +44,8 @@ interface PathSource {
 }
 
 /**
- * The intensity after the background attenuation and blur, from the elastic intensity in the real
- * FFT's data plus the inelastic spectrum (which may live in `buffers.lengths`: it is read first).
+ * The intensity after the background attenuation and blur, from the elastic intensity (less 1,
+ * the plane wave's) in the real FFT's data plus the inelastic spectrum (which may live in `buffers.lengths`: it is read first).
  * The image lives in the second half of the complex FFT's data buffer. Needs no permissions.
  */
 export function applyBackground(
@@ -58,7 +58,8 @@ export function applyBackground(
   const { nx, ny } = setup.wave;
   const total = nx * ny;
   const real = buffers.real;
-  const mean = removeMean(real.data, total);
+  // The data hold |ψ|² − 1 (the plane wave's 1 kept out of the multislice's FFTs).
+  const mean = 1 + removeMean(real.data, total);
   // The spectrum of the intensity, inelastic part included (first: on small grids the inelastic
   // spectrum of the whole-grid layout lives in the path-length buffer).
   let transformed = false;

@@ -53,7 +53,8 @@ export class Multislice {
   }
 
   /**
-   * Multislice and lens: leaves the elastic intensity in the real FFT's data and returns the
+   * Multislice and lens: leaves the elastic intensity less the plane wave's, |ψ|² − 1, in the
+   * real FFT's data (see slice_transmission.ts: the wave is kept as ψ − 1) and returns the
    * spectrum of the absorbed intensity re-added through the inelastic kernel, if any (in the
    * second half of the complex data buffer for tiles, in a buffer of its own for the whole grid).
    */
@@ -64,7 +65,7 @@ export class Multislice {
     const hits = particleHits(job, setup);
     const projected = hits.length;
     if (hits.length === 0) {
-      this.#real.data.fill(1);
+      this.#real.data.fill(0);
       return { projected };
     }
     hits.sort((a, b) => a.slice - b.slice);
@@ -245,7 +246,10 @@ export class Multislice {
     fft.inverse();
   }
 
-  /** ψ ← IFFT[FFT(ψ)·T], then |ψ|² compacted into the first half of the complex data buffer. */
+  /**
+   * ψ ← IFFT[FFT(ψ)·T] (on φ = ψ − 1: T(0) = 1), then |ψ|² − 1 = 2φ_r + |φ|² compacted into the
+   * first half of the complex data buffer.
+   */
   #lens(defocus: number): void {
     const setup = this.#setup;
     const { nx, ny, pixel } = setup.wave;
@@ -266,7 +270,7 @@ export class Multislice {
     const wave = this.#complex.data;
     for (let i = 0; i < total; i++) {
       const re = wave[2 * i]!, im = wave[2 * i + 1]!;
-      wave[i] = re * re + im * im;
+      wave[i] = re * (2 + re) + im * im;
     }
   }
 }

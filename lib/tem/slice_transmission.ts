@@ -3,21 +3,25 @@
  * from, the transmission exp(i·Φ) with the intensity it absorbs, and the deviation of a tile's
  * wave added to the grid wave.
  *
+ * The wave is stored as its deviation φ = ψ − 1 from the unit plane wave (float32): propagation
+ * and the lens are linear and pass the plane wave unchanged (their transfer is 1 at q = 0), so
+ * the FFTs see φ alone and their single-precision round-off scales with the scattered wave, not
+ * with the plane wave (where nothing scatters φ stays exactly 0, as in double precision).
+ *
  * @module
  */
 import type { TouchedRows } from "./projection.ts";
 
-/** Sets the first `count` complex values of `wave` to 1 (a plane wave). */
+/** Sets the first `count` complex values of `wave` to the plane wave (φ = 0). */
 export function planeWave(wave: Float32Array, count: number): void {
-  for (let i = 0; i < count; i++) {
-    wave[2 * i] = 1;
-    wave[2 * i + 1] = 0;
-  }
+  wave.fill(0, 0, 2 * count);
 }
 
 /**
  * One row of a slice's transmission: ψ ← ψ·exp(i·Re Φ − Im Φ) for complex pixels x0 … x1 from
- * complex index `row`, and with `lost` the absorbed intensity (1 − e^{−2·Im Φ})·|ψ_old|² at
+ * complex index `row`, on the stored deviation φ = ψ − 1: φ ← (t − 1) + φ·t with
+ * t − 1 = expm1(−Im Φ)·cos Re Φ − 2·sin²(Re Φ/2) + i·e^{−Im Φ}·sin Re Φ (no cancellation for a
+ * weak potential); with `lost` the absorbed intensity (1 − e^{−2·Im Φ})·|ψ_old|² at
  * lost[lostBase + x].
  */
 export function transmitRow(
@@ -33,12 +37,16 @@ export function transmitRow(
     const q = 2 * (row + x);
     const pr = phi[q]!, pi = phi[q + 1]!;
     if (pr === 0 && pi === 0) continue;
-    const wr = wave[q]!, wi = wave[q + 1]!;
-    const amp = Math.exp(-pi);
-    const tr = amp * Math.cos(pr), ti = amp * Math.sin(pr);
-    wave[q] = wr * tr - wi * ti;
-    wave[q + 1] = wr * ti + wi * tr;
-    if (lost !== undefined) lost[lostBase + x] = (1 - amp * amp) * (wr * wr + wi * wi);
+    const fr = wave[q]!, fi = wave[q + 1]!;
+    const amp = Math.exp(-pi), cos = Math.cos(pr), halfSin = Math.sin(pr / 2);
+    const tr = amp * cos, ti = amp * Math.sin(pr);
+    const trMinus1 = Math.expm1(-pi) * cos - 2 * halfSin * halfSin;
+    wave[q] = trMinus1 + (fr * tr - fi * ti);
+    wave[q + 1] = ti + (fr * ti + fi * tr);
+    if (lost !== undefined) {
+      const wr = 1 + fr;
+      lost[lostBase + x] = -Math.expm1(-2 * pi) * (wr * wr + fi * fi);
+    }
   }
 }
 
@@ -51,7 +59,7 @@ export function addDeviation(
   count: number,
 ): void {
   for (let x = 0; x < count; x++, from += 2, to += 2) {
-    psi[to]! += tile[from]! - 1;
+    psi[to]! += tile[from]!;
     psi[to + 1]! += tile[from + 1]!;
   }
 }
