@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../testing/mod.ts";
+import { handoverInWorker } from "./testdata/handover.ts";
 import type { NoiseStreams } from "./detector.ts";
 import { NoiseRelay } from "./noise_relay.ts";
 import { RandomStream } from "./random.ts";
@@ -17,22 +18,6 @@ function inOrder(seed: number, tilts: number): number[][] {
     main.detectorNoise(values, 1.5);
     return [...values];
   });
-}
-
-/** Runs the test worker; resolves with its one reply. */
-function inWorker<T>(request: unknown): { reply: Promise<T>; worker: Worker } {
-  const worker = new Worker(new URL("./testdata/handover_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  const reply = new Promise<T>((resolve, reject) => {
-    worker.onmessage = (event) => resolve(event.data as T);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(event.message));
-    };
-  });
-  worker.postMessage(request);
-  return { reply, worker };
 }
 
 Deno.test("a noise relay draws tilt after tilt what one stream draws, and hands the stream back", () => {
@@ -57,7 +42,7 @@ Deno.test("a worker waiting for its turn draws after the tilt before it, from th
   const relay = NoiseRelay.start(streams(11), 0);
   // The worker asks for tilt 1, whenever it starts: it can only draw once tilt 0 is drawn here
   // (if it asks first, it blocks until then; the stop test below shows a blocked worker).
-  const { reply, worker } = inWorker<{ ok: boolean; values: number[] }>({
+  const { reply, worker } = handoverInWorker<{ ok: boolean; values: number[] }>({
     type: "noise",
     buffer: relay.buffer,
     tilt: 1,
@@ -79,7 +64,7 @@ Deno.test("a worker waiting for its turn draws after the tilt before it, from th
 
 Deno.test("stopping the relay wakes a waiting worker with an error; a failed draw stops it", async () => {
   const relay = NoiseRelay.start(streams(3), 0);
-  const { reply, worker } = inWorker<{ ok: boolean; message?: string }>({
+  const { reply, worker } = handoverInWorker<{ ok: boolean; message?: string }>({
     type: "noise",
     buffer: relay.buffer,
     tilt: 4,

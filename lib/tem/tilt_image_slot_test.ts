@@ -1,28 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../testing/mod.ts";
+import { handoverInWorker } from "./testdata/handover.ts";
 import { TiltImageSlot } from "./tilt_image_slot.ts";
 
 const SIZES = [6, 4];
 
-function inWorker(
-  request: unknown,
-): { reply: Promise<{ ok: boolean; message?: string }>; worker: Worker } {
-  const worker = new Worker(new URL("./testdata/handover_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  const reply = new Promise<{ ok: boolean; message?: string }>((resolve, reject) => {
-    worker.onmessage = (event) => resolve(event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(event.message));
-    };
-  });
-  worker.postMessage(request);
-  return { reply, worker };
-}
-
 Deno.test("the tilt image slot is filled in tilt order: tilt 1 waits until tilt 0 is released", async () => {
   const slot = TiltImageSlot.create(SIZES, 0);
-  const { reply, worker } = inWorker({
+  const { reply, worker } = handoverInWorker<{ ok: boolean; message?: string }>({
     type: "image",
     buffer: slot.buffer,
     sizes: SIZES,
@@ -45,7 +29,7 @@ Deno.test("the tilt image slot is filled in tilt order: tilt 1 waits until tilt 
 
 Deno.test("stopping the tilt image slot wakes a waiting worker with an error", async () => {
   const slot = TiltImageSlot.create(SIZES, 0);
-  const { reply, worker } = inWorker({
+  const { reply, worker } = handoverInWorker<{ ok: boolean; message?: string }>({
     type: "image",
     buffer: slot.buffer,
     sizes: SIZES,
