@@ -43,10 +43,12 @@ Deno.test("compile: runtimeUrls finds path literals resolved against import.meta
   );
 });
 
+/** The app's source files under `dir`: not tests, nor the test-only `testdata` folders. */
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for await (const entry of Deno.readDir(`${ROOT}/${dir}`)) {
     const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory && entry.name === "testdata") continue;
     if (entry.isDirectory) out.push(...await sourceFiles(path));
     else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) out.push(path);
   }
