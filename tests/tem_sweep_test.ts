@@ -7,7 +7,8 @@
  * Asserted on every case, with the same bars for all: the noise-free mean of every tilt within
  * 0.5 %. The full four bars are counted (cases holding all of them) and the count may not fall
  * below what the engine reached when this test was written (see docs/engine.md for the figures
- * and what is left). The sweep's total engine time is printed.
+ * and what is left). Every fourth case is run again on 3 threads and must give the same bytes.
+ * The sweep's total engine time is printed.
  *
  * Needs --allow-read (the repository and ../shared), --allow-write (temp folders) and the worker
  * permissions.
@@ -42,7 +43,7 @@ const cases = [
 Deno.test("tem-simulator equals TEM-Simulator 1.3 over the sweep and the reference cases", async (t) => {
   let holding = 0, engineSeconds = 0;
   const failing: string[] = [];
-  for (const name of cases) {
+  for (const [k, name] of cases.entries()) {
     await t.step(name, async () => {
       const { folder, out, reference: caseFolder } = await stageReferenceCase(name);
       try {
@@ -60,6 +61,9 @@ Deno.test("tem-simulator equals TEM-Simulator 1.3 over the sweep and the referen
           worst.meanError !== undefined && worst.meanError <= EQUIVALENCE_BARS.meanError,
           `${name}: noise-free mean error ${worst.meanError} > 0.5 %`,
         );
+        // Every fourth case again on 3 threads (workers drawing their tilts' noise in turn and
+        // handing their images over in tilt order): the same bytes.
+        if (k % 4 === 0) await assertSameWithThreads(folder, out, 3);
       } finally {
         await Deno.remove(folder, { recursive: true });
       }
@@ -75,6 +79,22 @@ Deno.test("tem-simulator equals TEM-Simulator 1.3 over the sweep and the referen
     `${holding} cases hold all four bars, fewer than the ${CASES_HOLDING_FLOOR} reached before`,
   );
 });
+
+/** Runs the staged case in `folder` again on `threads` threads; asserts the same image files. */
+async function assertSameWithThreads(folder: string, out: string, threads: number): Promise<void> {
+  const again = join(folder, `out_${threads}`);
+  await Deno.mkdir(again);
+  await runTemSimulation(join(folder, "sim.txt"), { outputFolder: again, threads });
+  for await (const entry of Deno.readDir(out)) {
+    if (!entry.name.endsWith(".mrc")) continue;
+    const a = await Deno.readFile(join(out, entry.name));
+    const b = await Deno.readFile(join(again, entry.name));
+    assert(
+      a.length === b.length && a.every((v, i) => v === b[i]),
+      `${entry.name} differs between 1 and ${threads} threads`,
+    );
+  }
+}
 
 Deno.test("tem-simulator: tiles leave no ghost of a particle beyond the grid's edge (ghost_bead, tile layout forced)", async () => {
   const { folder, out, reference } = await stageReferenceCase("ghost_bead");
