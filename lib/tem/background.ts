@@ -45,8 +45,9 @@ interface PathSource {
 
 /**
  * The intensity after the background attenuation and blur, from the elastic intensity (less 1,
- * the plane wave's) in the real FFT's data plus the inelastic spectrum (which may live in `buffers.lengths`: it is read first).
- * The image lives in the second half of the complex FFT's data buffer. Needs no permissions.
+ * the plane wave's) in the real FFT's data plus the inelastic spectrum (which may live in
+ * `buffers.lengths`: it is read first). The image lives in the second half of the complex FFT's
+ * data buffer. Needs no permissions.
  */
 export function applyBackground(
   setup: ImagingSetup,

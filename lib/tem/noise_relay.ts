@@ -9,13 +9,11 @@
  */
 import type { NoiseStreams } from "./detector.ts";
 import { RandomStream, STREAM_STATE_WORDS } from "./random.ts";
+import { TiltTurns, TURN_WORDS } from "./tilt_turns.ts";
 
-/** Layout (Int32): the tilt whose noise is due, a stop flag, then the main and extra states. */
-const TURN = 0, STOPPED = 1, MAIN = 2, EXTRA = MAIN + STREAM_STATE_WORDS;
+/** Layout (Int32): the turns (the tilt whose noise is due), then the main and extra states. */
+const MAIN = TURN_WORDS, EXTRA = MAIN + STREAM_STATE_WORDS;
 const WORDS = EXTRA + STREAM_STATE_WORDS;
-
-/** Longest blocking wait between looks at the stop flag, ms (a stop also wakes the waiters). */
-const WAIT_SLICE_MS = 1000;
 
 /**
  * One thread's end of the relay. Needs no permissions.
@@ -31,6 +29,7 @@ export class NoiseRelay {
   /** The shared memory (send it to the workers). */
   readonly buffer: SharedArrayBuffer;
   readonly #words: Int32Array;
+  readonly #turns: TiltTurns;
   /** This thread's streams, loaded from the shared states in each turn. */
   readonly #streams: NoiseStreams = { main: new RandomStream(1), extra: new RandomStream(1) };
 
@@ -43,6 +42,7 @@ export class NoiseRelay {
     }
     this.buffer = buffer;
     this.#words = new Int32Array(buffer);
+    this.#turns = new TiltTurns(this.#words);
   }
 
   /** A relay whose first turn is tilt `first`, holding the streams `noise` as they stand. */
@@ -50,7 +50,7 @@ export class NoiseRelay {
     const relay = new NoiseRelay(new SharedArrayBuffer(WORDS * 4));
     noise.main.saveState(relay.#words.subarray(MAIN, MAIN + STREAM_STATE_WORDS));
     noise.extra.saveState(relay.#words.subarray(EXTRA, EXTRA + STREAM_STATE_WORDS));
-    relay.#words[TURN] = first;
+    relay.#turns.start(first);
     return relay;
   }
 
@@ -62,8 +62,7 @@ export class NoiseRelay {
 
   /** Stops the relay: every waiting thread throws (e.g. the run failed). */
   stop(): void {
-    Atomics.store(this.#words, STOPPED, 1);
-    Atomics.notify(this.#words, TURN);
+    this.#turns.stop();
   }
 
   /**
@@ -71,24 +70,11 @@ export class NoiseRelay {
    * passes the turn to the next tilt. Throws if the relay stops.
    */
   draw<T>(tilt: number, draw: (streams: NoiseStreams) => T): T {
-    for (;;) {
-      const turn = this.#due(tilt);
-      if (turn === tilt) break;
-      Atomics.wait(this.#words, TURN, turn, WAIT_SLICE_MS);
-    }
+    this.#turns.wait(tilt, {
+      stopped: "Cannot draw the detector noise: the run was stopped",
+      passed: `Cannot draw the noise of tilt ${tilt}: its turn has passed`,
+    });
     return this.#take(tilt, draw);
-  }
-
-  /** The tilt whose turn it is; throws if the relay stopped or `tilt`'s turn has passed. */
-  #due(tilt: number): number {
-    if (Atomics.load(this.#words, STOPPED) !== 0) {
-      throw new Error("Cannot draw the detector noise: the run was stopped");
-    }
-    const turn = Atomics.load(this.#words, TURN);
-    if (turn > tilt) {
-      throw new Error(`Cannot draw the noise of tilt ${tilt}: its turn has passed`);
-    }
-    return turn;
   }
 
   /** Draws in `tilt`'s turn (it is due) and passes the turn on; a failure stops the relay. */
@@ -105,8 +91,7 @@ export class NoiseRelay {
     }
     main.saveState(words.subarray(MAIN, MAIN + STREAM_STATE_WORDS));
     extra.saveState(words.subarray(EXTRA, EXTRA + STREAM_STATE_WORDS));
-    Atomics.store(words, TURN, tilt + 1);
-    Atomics.notify(words, TURN);
+    this.#turns.pass(tilt);
     return result;
   }
 }

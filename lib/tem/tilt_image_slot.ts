@@ -5,12 +5,10 @@
  *
  * @module
  */
+import { TiltTurns, TURN_WORDS } from "./tilt_turns.ts";
 
-/** Control words (Int32): the tilt whose images may be filled next, a stop flag. */
-const NEXT = 0, STOPPED = 1, CONTROL_BYTES = 16;
-
-/** Longest blocking wait between looks at the stop flag, ms (a stop also wakes the waiter). */
-const WAIT_SLICE_MS = 1000;
+/** Control bytes before the images: the turns (the tilt whose images may be filled next). */
+const CONTROL_BYTES = 16;
 
 /**
  * One thread's view of the slot. Needs no permissions.
@@ -25,7 +23,7 @@ const WAIT_SLICE_MS = 1000;
 export class TiltImageSlot {
   /** The shared memory (send it to the workers). */
   readonly buffer: SharedArrayBuffer;
-  readonly #control: Int32Array;
+  readonly #turns: TiltTurns;
   readonly #images: Float32Array[];
 
   /** A view of `buffer` (made by {@linkcode TiltImageSlot.create} with the same `sizes`). */
@@ -37,7 +35,7 @@ export class TiltImageSlot {
       );
     }
     this.buffer = buffer;
-    this.#control = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.#turns = new TiltTurns(new Int32Array(buffer, 0, TURN_WORDS));
     let offset = CONTROL_BYTES;
     this.#images = sizes.map((n) => {
       const view = new Float32Array(buffer, offset, n);
@@ -50,7 +48,7 @@ export class TiltImageSlot {
   static create(sizes: readonly number[], first: number): TiltImageSlot {
     const floats = sizes.reduce((sum, n) => sum + n, 0);
     const slot = new TiltImageSlot(new SharedArrayBuffer(CONTROL_BYTES + 4 * floats), sizes);
-    slot.#control[NEXT] = first;
+    slot.#turns.start(first);
     return slot;
   }
 
@@ -59,15 +57,11 @@ export class TiltImageSlot {
    * the images to fill (one per detector). Throws if the slot stops.
    */
   acquire(tilt: number): Float32Array[] {
-    for (;;) {
-      if (Atomics.load(this.#control, STOPPED) !== 0) {
-        throw new Error("Cannot hand over the tilt images: the run was stopped");
-      }
-      const next = Atomics.load(this.#control, NEXT);
-      if (next === tilt) return this.#images;
-      if (next > tilt) throw new Error(`Cannot hand over the images of tilt ${tilt} twice`);
-      Atomics.wait(this.#control, NEXT, next, WAIT_SLICE_MS);
-    }
+    this.#turns.wait(tilt, {
+      stopped: "Cannot hand over the tilt images: the run was stopped",
+      passed: `Cannot hand over the images of tilt ${tilt} twice`,
+    });
+    return this.#images;
   }
 
   /** Detector `d`'s image as the last tilt filled it (main thread, before {@linkcode release}). */
@@ -79,13 +73,11 @@ export class TiltImageSlot {
 
   /** Frees the slot once tilt `tilt`'s images are written: the next tilt may fill it. */
   release(tilt: number): void {
-    Atomics.store(this.#control, NEXT, tilt + 1);
-    Atomics.notify(this.#control, NEXT);
+    this.#turns.pass(tilt);
   }
 
   /** Stops the slot: a waiting worker throws (e.g. the run failed). */
   stop(): void {
-    Atomics.store(this.#control, STOPPED, 1);
-    Atomics.notify(this.#control, NEXT);
+    this.#turns.stop();
   }
 }
