@@ -8,8 +8,12 @@
 import { type ComplexFft2d, multiplyRealSpectrum, type RealFft2d } from "./fft.ts";
 import type { RadialKernelRows } from "./radial_kernel.ts";
 import type { ImagingSetup } from "./tilt_job.ts";
+import { periodicRuns } from "./multislice_tiles.ts";
 
-/** Absorbed intensity of one tile and slice: a w × h patch of the grid at (x0, y0). */
+/**
+ * Absorbed intensity of one tile and slice: a w × h patch of the grid at (x0, y0), which may run
+ * across the grid's edges onto its far side (the grid is periodic).
+ */
 export interface LostIntensity {
   slice: number;
   x0: number;
@@ -139,8 +143,9 @@ export class AbsorbedIntensity {
       for (; i < lostPatches.length && lostPatches[i]!.slice === slice; i++) {
         const patch = lostPatches[i]!;
         this.#addPatch(patch, data);
-        firstRow = Math.min(firstRow, patch.y0);
-        endRow = Math.max(endRow, Math.min(ny, patch.y0 + patch.h));
+        const wraps = patch.y0 + patch.h > ny;
+        firstRow = Math.min(firstRow, wraps ? 0 : patch.y0);
+        endRow = Math.max(endRow, wraps ? ny : patch.y0 + patch.h);
       }
       // Only the patches' rows are non-zero.
       real.forward(firstRow, endRow);
@@ -156,15 +161,22 @@ export class AbsorbedIntensity {
     return inelastic;
   }
 
-  /** Adds a patch of absorbed intensity to a real grid-sized image (clipped to the grid). */
+  /**
+   * Adds a patch of absorbed intensity to a real grid-sized image (what runs past the grid's
+   * edges onto the far side).
+   */
   #addPatch(patch: LostIntensity, data: Float32Array): void {
     const { nx, ny } = this.#setup.wave;
     const { x0, y0, w, offset } = patch;
-    const count = Math.min(w, nx - x0), rows = Math.min(patch.h, ny - y0);
+    const columns = periodicRuns(x0 % nx, w, nx);
     const arena = this.#patchArena;
-    for (let y = 0; y < rows; y++) {
-      const from = offset + y * w, at = (y0 + y) * nx + x0;
-      for (let x = 0; x < count; x++) data[at + x]! += arena[from + x]!;
+    for (const rows of periodicRuns(y0 % ny, patch.h, ny)) {
+      for (let y = 0; y < rows.length; y++) {
+        const from = offset + (rows.tile + y) * w, at = (rows.grid + y) * nx;
+        for (const c of columns) {
+          for (let x = 0; x < c.length; x++) data[at + c.grid + x]! += arena[from + c.tile + x]!;
+        }
+      }
     }
   }
 }

@@ -11,7 +11,14 @@ import type { ComplexFft2d, FftEngine, RealFft2d } from "./fft.ts";
 import { applyLensTransfer, fresnelPropagator } from "./optics.ts";
 import { addProjection, ProjectionScratch, projectMap, TouchedRows } from "./projection.ts";
 import type { AbsorbedIntensity, LostIntensity } from "./absorbed_intensity.ts";
-import { clusterHits, type Hit, particleHits, TileFfts } from "./multislice_tiles.ts";
+import {
+  type Cluster,
+  clusterHits,
+  particleHits,
+  periodicRuns,
+  type PlacedHit,
+  TileFfts,
+} from "./multislice_tiles.ts";
 import { addDeviation, planeWave, touchedBox, transmitRow } from "./slice_transmission.ts";
 import type { ImagingSetup, TiltJob } from "./tilt_job.ts";
 
@@ -77,12 +84,13 @@ export class Multislice {
       : clusterHits(hits, setup, (sMax - sMin) * dz, sMax);
     if (clusters === undefined) {
       // One tile: the whole grid. The absorbed intensity is blurred slice by slice.
-      this.#tileMultislice(this.#complex, 0, 0, nx, ny, hits, sMax);
+      const members = hits.map((hit) => ({ hit, dx: 0, dy: 0 }));
+      this.#tileMultislice(this.#complex, 0, 0, members, sMax);
     } else {
       for (const cluster of clusters) {
-        const fft = this.#tiles.get(cluster.tileX, cluster.tileY);
-        const w = cluster.x1 - cluster.x0 + 1, h = cluster.y1 - cluster.y0 + 1;
-        this.#tileMultislice(fft, cluster.x0, cluster.y0, w, h, cluster.hits, sMax);
+        const fft = this.#tiles.get(cluster.x.size, cluster.y.size);
+        this.#tileMultislice(fft, cluster.x.origin, cluster.y.origin, cluster.members, sMax);
+        this.#writeBack(fft, cluster);
       }
     }
     // Objective lens, defocus measured from the exit slice.
@@ -94,41 +102,50 @@ export class Multislice {
   }
 
   /**
-   * Multislice of `hits` (sorted by slice) on the tile `fft` whose pixel (0, 0) is grid pixel
-   * (ox, oy), from a plane wave to slice `sMax`; the deviation from the plane wave of the first
-   * w × h tile pixels is then added to the grid wave (unless the tile is the grid wave). The absorbed
-   * intensity of each absorbing slice goes to {@linkcode AbsorbedIntensity}.
+   * Multislice of `members` (sorted by slice) on the tile `fft` whose pixel (0, 0) is grid pixel
+   * (ox, oy), from a plane wave to slice `sMax`. The absorbed intensity of each absorbing slice
+   * goes to {@linkcode AbsorbedIntensity}.
    */
   #tileMultislice(
     fft: ComplexFft2d,
     ox: number,
     oy: number,
-    w: number,
-    h: number,
-    hits: Hit[],
+    members: PlacedHit[],
     sMax: number,
   ): void {
-    const setup = this.#setup;
-    const dz = setup.sliceThickness;
-    const tw = fft.nx, th = fft.ny;
-    const global = fft === this.#complex;
-    if (!global) planeWave(fft.data, tw * th);
-    this.#touched.reset(tw, th);
-    let previous = hits[0]!.slice;
-    for (let i = 0; i < hits.length;) {
-      const slice = hits[i]!.slice;
+    const dz = this.#setup.sliceThickness;
+    if (fft !== this.#complex) planeWave(fft.data, fft.nx * fft.ny);
+    this.#touched.reset(fft.nx, fft.ny);
+    let previous = members[0]!.hit.slice;
+    for (let i = 0; i < members.length;) {
+      const slice = members[i]!.hit.slice;
       if (slice !== previous) this.#propagate(fft, (slice - previous) * dz);
       previous = slice;
-      const projected = this.#projectSlice(fft, ox, oy, hits, i);
+      const projected = this.#projectSlice(fft, members, i);
       i = projected.end;
       this.#transmitSlice(fft, ox, oy, slice, projected.absorbing);
     }
     if (previous !== sMax) this.#propagate(fft, (sMax - previous) * dz);
-    if (global) return;
-    // Tiles may overlap at their margins, where their waves are plane: add the deviations.
-    const { nx } = setup.wave;
+  }
+
+  /**
+   * Adds a cluster's tile wave (its deviation from the plane wave) to the grid wave over the
+   * cluster's region, which may run across the grid's edges. Tiles may overlap at their margins,
+   * where their waves are plane, so deviations are added.
+   */
+  #writeBack(fft: ComplexFft2d, cluster: Cluster): void {
+    const { nx, ny } = this.#setup.wave;
+    const tw = fft.nx;
     const psi = this.#complex.data, tile = fft.data;
-    for (let y = 0; y < h; y++) addDeviation(tile, 2 * y * tw, psi, 2 * ((oy + y) * nx + ox), w);
+    const columns = periodicRuns(cluster.x.origin, cluster.x.length, nx);
+    for (const rows of periodicRuns(cluster.y.origin, cluster.y.length, ny)) {
+      for (let y = 0; y < rows.length; y++) {
+        const from = (rows.tile + y) * tw, to = (rows.grid + y) * nx;
+        for (const c of columns) {
+          addDeviation(tile, 2 * (from + c.tile), psi, 2 * (to + c.grid), c.length);
+        }
+      }
+    }
   }
 
   /**
@@ -138,35 +155,36 @@ export class Multislice {
    */
   #projectSlice(
     fft: ComplexFft2d,
-    ox: number,
-    oy: number,
-    hits: Hit[],
+    members: PlacedHit[],
     start: number,
   ): { end: number; absorbing: boolean } {
     const setup = this.#setup;
-    const tw = fft.nx, th = fft.ny;
-    const slice = hits[start]!.slice;
+    const { nx, ny, pixel } = setup.wave;
+    const slice = members[start]!.hit.slice;
     this.#touched.clear();
     const phi = fft.spectrum;
     phi.fill(0);
     let absorbing = false;
     let i = start;
-    for (; i < hits.length && hits[i]!.slice === slice; i++) {
-      const hit = hits[i]!;
+    for (; i < members.length && members[i]!.hit.slice === slice; i++) {
+      const { hit, dx, dy } = members[i]!;
       absorbing ||= hit.absorbing;
-      const { pixel } = setup.wave;
       const projection = projectMap(
         hit.map,
         hit.orientation,
-        hit.gx - ox,
-        hit.gy - oy,
+        hit.gx + dx,
+        hit.gy + dy,
         pixel,
         setup.beam.interaction,
         this.#scratch,
       );
-      // Nothing beyond the wave grid's edge (a tile at the edge may reach past it).
-      const { nx, ny } = setup.wave;
-      addProjection(projection, phi, tw, th, this.#touched, this.#scratch, nx - ox, ny - oy);
+      // Nothing beyond the wave grid's edge: the grid's pixels on the tile are dx … dx + nx − 1.
+      addProjection(projection, phi, fft.nx, fft.ny, this.#touched, this.#scratch, {
+        x0: dx,
+        x1: dx + nx,
+        y0: dy,
+        y1: dy + ny,
+      });
     }
     return { end: i, absorbing };
   }

@@ -35,17 +35,30 @@ export interface Hit {
   y1: number;
 }
 
+/** A hit placed on a tile: tile pixel = grid pixel + (dx, dy). */
+export interface PlacedHit {
+  hit: Hit;
+  dx: number;
+  dy: number;
+}
+
+/**
+ * Where a tile lies along one axis of the periodic grid: tile pixel t is grid pixel
+ * (origin + t) mod n; the first `length` pixels are the region written back.
+ */
+export interface TileSpan {
+  origin: number;
+  length: number;
+  /** FFT size along the axis (the grid's size n when the span is the whole period). */
+  size: number;
+}
+
 /** An independent group of particles simulated on one tile. */
 export interface Cluster {
-  /** Grid pixel bounds (inclusive) of the region the tile's wave is written to. */
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-  hits: Hit[];
-  /** Tile FFT size. */
-  tileX: number;
-  tileY: number;
+  x: TileSpan;
+  y: TileSpan;
+  /** The cluster's hits, by slice, each with its place on the tile. */
+  members: PlacedHit[];
 }
 
 /**
@@ -88,8 +101,8 @@ export function particleHits(job: TiltJob, setup: ImagingSetup): Hit[] {
 
 /**
  * Groups hits into independent tiles: footprints dilated by a margin that covers the Fresnel
- * spread over `depth` nm, grouped while they overlap. Returns undefined when the whole grid is
- * cheaper (or needed). Needs no permissions.
+ * spread over `depth` nm, grouped while they overlap on the periodic grid. Returns undefined when
+ * the whole grid is cheaper (or needed). Needs no permissions.
  */
 export function clusterHits(
   hits: Hit[],
@@ -100,25 +113,29 @@ export function clusterHits(
   const { nx, ny, pixel } = setup.wave;
   const spread = depth * setup.beam.wavelength / (2 * pixel) / pixel;
   const margin = TILE_MARGIN + Math.ceil(spread);
-  const clusters = overlappingGroups(hits, margin, nx, ny);
   const pairCost = (a: number, b: number) => a * b * Math.log2(a * b);
   let tileCost = 0;
-  for (const c of clusters) {
-    // A tile is periodic on its own. Where its region meets the grid's edge (a particle may be
-    // cut there, as TEM-Simulator cuts it), the tile reaches a margin further, so that what
-    // wraps around it lands outside the region written back (else a particle beyond the edge
-    // would show up inside the image as a ghost); projections stop at the grid's edge.
-    const edgeX = c.x0 === 0 || c.x1 === nx - 1 ? margin : 0;
-    const edgeY = c.y0 === 0 || c.y1 === ny - 1 ? margin : 0;
-    c.tileX = ladderFftSize(Math.max(MIN_TILE, c.x1 - c.x0 + 1 + edgeX));
-    c.tileY = ladderFftSize(Math.max(MIN_TILE, c.y1 - c.y0 + 1 + edgeY));
-    if (c.tileX >= nx || c.tileY >= ny) return undefined;
-    c.hits.sort((a, b) => a.slice - b.slice);
-    const slices = new Set(c.hits.map((hit) => hit.slice)).size;
+  const clusters: Cluster[] = [];
+  for (const group of overlappingGroups(hits, margin, nx, ny)) {
+    // The grid is periodic (its FFTs wrap) but projections are cut at its edge, as TEM-Simulator
+    // cuts them. A group's tile spans its dilated footprints on the periodic grid, across the
+    // edge where they reach past it: the wave a particle at the edge scatters past it lands on
+    // the far side, as on the grid, not wrapped into the tile's own region (a ghost).
+    const x = tileSpan(group.map((hit) => [hit.x0 - margin, hit.x1 + margin]), nx);
+    const y = tileSpan(group.map((hit) => [hit.y0 - margin, hit.y1 + margin]), ny);
+    if (x.size === nx && y.size === ny) return undefined;
+    group.sort((a, b) => a.slice - b.slice);
+    const members = group.map((hit) => ({
+      hit,
+      dx: placement(x, hit.x0 - margin, nx),
+      dy: placement(y, hit.y0 - margin, ny),
+    }));
+    clusters.push({ x, y, members });
+    const slices = new Set(group.map((hit) => hit.slice)).size;
     // Propagations: between the cluster's slices and on to the last slice of the tilt.
-    tileCost += (slices - 1 + (c.hits[c.hits.length - 1]!.slice === sMax ? 0 : 1)) *
-        pairCost(c.tileX, c.tileY) +
-      c.tileX * c.tileY * TILE_OVERHEAD;
+    tileCost += (slices - 1 + (group[group.length - 1]!.slice === sMax ? 0 : 1)) *
+        pairCost(x.size, y.size) +
+      x.size * y.size * TILE_OVERHEAD;
   }
   const globalSlices = new Set(hits.map((hit) => hit.slice)).size;
   const globalCost = (globalSlices - 1) * pairCost(nx, ny);
@@ -129,42 +146,111 @@ export function clusterHits(
 }
 
 /**
- * Connected groups of the hits' footprints dilated by `margin` (clipped to the nx × ny grid) that
- * overlap (union-find), in the order of their first hit; tile sizes not chosen yet.
+ * The span of a tile covering `intervals` (inclusive pixel ranges, possibly reaching past the
+ * grid's edges) on a periodic axis of n pixels: the complement of the longest stretch they leave
+ * uncovered, or the whole period when the tile would be as large. Needs no permissions.
+ *
+ * @example Footprints at both ends of a 128-pixel axis make one span across the edge:
+ * ```ts
+ * tileSpan([[-10, 20], [120, 140]], 128); // { origin: 118, length: 31, size: 64 }
+ * ```
  */
-function overlappingGroups(hits: Hit[], margin: number, nx: number, ny: number): Cluster[] {
-  const rects = hits.map((hit) => ({
-    x0: Math.max(0, hit.x0 - margin),
-    x1: Math.min(nx - 1, hit.x1 + margin),
-    y0: Math.max(0, hit.y0 - margin),
-    y1: Math.min(ny - 1, hit.y1 + margin),
-  }));
+export function tileSpan(intervals: [number, number][], n: number): TileSpan {
+  const covered = new Uint8Array(n);
+  for (const [a, b] of intervals) {
+    if (b - a + 1 >= n) return { origin: 0, length: n, size: n };
+    for (let i = a; i <= b; i++) covered[((i % n) + n) % n] = 1;
+  }
+  // The longest uncovered stretch, circularly (a stretch may run across the edge).
+  let bestEnd = -1, bestLength = 0, run = 0;
+  for (let i = 0; i < 2 * n; i++) {
+    run = covered[i % n] ? 0 : run + 1;
+    if (run > bestLength && run <= n) {
+      bestLength = run;
+      bestEnd = i;
+    }
+  }
+  const length = n - bestLength;
+  const size = ladderFftSize(Math.max(MIN_TILE, length));
+  if (bestLength === 0 || size >= n) return { origin: 0, length: n, size: n };
+  return { origin: (bestEnd + 1) % n, length, size };
+}
+
+/**
+ * The shift from grid to tile pixels of a hit whose dilated footprint starts at grid pixel
+ * `start` (possibly past the edge): the one that puts it inside the span.
+ */
+function placement(span: TileSpan, start: number, n: number): number {
+  if (span.size === n) return 0;
+  const at = (((start - span.origin) % n) + n) % n;
+  return at - start;
+}
+
+/**
+ * Where the first `length` tile pixels of a span from grid pixel `origin` go on a periodic axis of
+ * n pixels: runs of consecutive pixels (two when the span crosses the grid's edge). Needs no
+ * permissions.
+ *
+ * @example
+ * ```ts
+ * periodicRuns(118, 31, 128);
+ * // [{ tile: 0, grid: 118, length: 10 }, { tile: 10, grid: 0, length: 21 }]
+ * ```
+ */
+export function periodicRuns(origin: number, length: number, n: number): PeriodicRun[] {
+  const first = Math.min(length, n - origin);
+  const runs: PeriodicRun[] = [{ tile: 0, grid: origin, length: first }];
+  if (first < length) runs.push({ tile: first, grid: 0, length: length - first });
+  return runs;
+}
+
+/** A run of tile pixels along one axis and the grid pixels it goes to. */
+export interface PeriodicRun {
+  tile: number;
+  grid: number;
+  length: number;
+}
+
+/**
+ * Whether [a0, a1] and [b0, b1] overlap on a circle of n pixels (the grid is periodic: a
+ * footprint dilated past one edge reaches the other side).
+ */
+function overlapOnCircle(a0: number, a1: number, b0: number, b1: number, n: number): boolean {
+  for (const shift of [0, -n, n]) {
+    if (a0 + shift <= b1 && b0 <= a1 + shift) return true;
+  }
+  return false;
+}
+
+/**
+ * Connected groups of the hits whose footprints, dilated by `margin`, overlap on the periodic
+ * nx × ny grid (union-find), in the order of their first hit.
+ */
+function overlappingGroups(hits: Hit[], margin: number, nx: number, ny: number): Hit[][] {
   const parent = hits.map((_, i) => i);
   const root = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
-  for (let i = 0; i < rects.length; i++) {
-    const a = rects[i]!;
-    for (let j = i + 1; j < rects.length; j++) {
-      const b = rects[j]!;
-      if (a.x0 <= b.x1 && b.x0 <= a.x1 && a.y0 <= b.y1 && b.y0 <= a.y1) parent[root(j)] = root(i);
+  const m = 2 * margin;
+  for (let i = 0; i < hits.length; i++) {
+    const a = hits[i]!;
+    for (let j = i + 1; j < hits.length; j++) {
+      const b = hits[j]!;
+      if (
+        overlapOnCircle(a.x0, a.x1 + m, b.x0, b.x1 + m, nx) &&
+        overlapOnCircle(a.y0, a.y1 + m, b.y0, b.y1 + m, ny)
+      ) {
+        parent[root(j)] = root(i);
+      }
     }
   }
-  const groups = new Map<number, Cluster>();
+  const groups = new Map<number, Hit[]>();
   for (let i = 0; i < hits.length; i++) {
-    const r = rects[i]!;
     const key = root(i);
-    const c = groups.get(key);
-    if (c === undefined) {
-      groups.set(key, { ...r, hits: [hits[i]!], tileX: 0, tileY: 0 });
-    } else {
-      c.x0 = Math.min(c.x0, r.x0);
-      c.x1 = Math.max(c.x1, r.x1);
-      c.y0 = Math.min(c.y0, r.y0);
-      c.y1 = Math.max(c.y1, r.y1);
-      c.hits.push(hits[i]!);
-    }
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [hits[i]!]);
+    else group.push(hits[i]!);
   }
   return [...groups.values()];
 }

@@ -267,11 +267,20 @@ export class TouchedRows {
   }
 }
 
+/** The cells x0 ≤ x < x1, y0 ≤ y < y1 of a grid. */
+export interface CellWindow {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
 /**
  * Adds a projection to the complex grid `grid` (nx × ny, interleaved, index 2·(y·nx + x)) by
  * two area-weighted 1-D passes (the pairing with the smallest scale factors), marking the
- * touched cells in `touched`. Cells from column `maxX` and row `maxY` on (default: none) are
- * left out, as beyond the edge of the wave grid a tile may extend past. Needs no permissions.
+ * touched cells in `touched`. Only the cells inside `window` (default: the whole grid) receive
+ * any: on a tile, the wave grid's own pixels, as a projection stops at the wave grid's edge.
+ * Needs no permissions.
  */
 export function addProjection(
   p: Projection,
@@ -280,8 +289,7 @@ export function addProjection(
   ny: number,
   touched: TouchedRows,
   scratch?: ProjectionScratch,
-  maxX = nx,
-  maxY = ny,
+  window: CellWindow = { x0: 0, x1: nx, y0: 0, y1: ny },
 ): void {
   // a[o·2 + s]: derivative of output axis o (0 = x, 1 = y) by source axis s (0 = j0, 1 = j1).
   // Of the four pairings (o1, s1) the one with the smallest scale factors is used (spec §3.7).
@@ -303,17 +311,20 @@ export function addProjection(
   const aFirst = p.a[2 * o1 + s1]!, aCross = p.a[2 * o1 + s2]!;
   const bFirst = p.a[2 * o2 + s1]!, bCross = p.a[2 * o2 + s2]!;
   const t1 = p.t[o1]!, t2 = p.t[o2]!;
-  const n1 = o1 === 0 ? Math.min(nx, maxX) : Math.min(ny, maxY); // destination cells along o1
-  const n2 = o1 === 0 ? Math.min(ny, maxY) : Math.min(nx, maxX);
+  // Destination cells along o1 and o2: [min, max).
+  const xMin = Math.max(0, window.x0), xMax = Math.min(nx, window.x1);
+  const yMin = Math.max(0, window.y0), yMax = Math.min(ny, window.y1);
+  const min1 = o1 === 0 ? xMin : yMin, max1 = o1 === 0 ? xMax : yMax;
+  const min2 = o1 === 0 ? yMin : xMin, max2 = o1 === 0 ? yMax : xMax;
   const ns1 = s1 === 0 ? p.p0 : p.p1; // source size along s1
   const ns2 = s1 === 0 ? p.p1 : p.p0;
   const step1 = s1 === 0 ? 1 : p.p0; // source stride along s1
   const step2 = s1 === 0 ? p.p0 : 1;
   const bounds = projectionBounds(p);
-  const lo1 = Math.max(0, Math.floor((o1 === 0 ? bounds.x0 : bounds.y0) + 0.5));
-  const hi1 = Math.min(n1 - 1, Math.ceil((o1 === 0 ? bounds.x1 : bounds.y1) - 0.5));
-  const lo2 = Math.max(0, Math.floor((o1 === 0 ? bounds.y0 : bounds.x0) + 0.5));
-  const hi2 = Math.min(n2 - 1, Math.ceil((o1 === 0 ? bounds.y1 : bounds.x1) - 0.5));
+  const lo1 = Math.max(min1, Math.floor((o1 === 0 ? bounds.x0 : bounds.y0) + 0.5));
+  const hi1 = Math.min(max1 - 1, Math.ceil((o1 === 0 ? bounds.x1 : bounds.y1) - 0.5));
+  const lo2 = Math.max(min2, Math.floor((o1 === 0 ? bounds.y0 : bounds.x0) + 0.5));
+  const hi2 = Math.min(max2 - 1, Math.ceil((o1 === 0 ? bounds.y1 : bounds.x1) - 0.5));
   if (lo1 > hi1 || lo2 > hi2) return;
   const width1 = hi1 - lo1 + 1;
   // Each 1-D pass anchors a line at the lower corner of its first cell: the shear offset of a line
