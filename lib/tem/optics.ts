@@ -8,11 +8,14 @@
 import type { Beam } from "./beam.ts";
 
 /**
- * Angular frequency q (rad/nm) of FFT index i on an axis of n pixels of size `pixel` nm.
- * Needs no permissions.
+ * Angular frequency q (rad/nm) of FFT index i on an axis of n pixels of size `pixel` nm:
+ * min(i, n − i)·Δq with the step Δq = 2π/(n·pixel) rounded first. The order decides, by one
+ * rounding, whether the Nyquist frequency n/2 passes the objective aperture's q < π/pixel: it
+ * does on some axes and not on others, and this order reproduces TEM-Simulator on all 45 axes of
+ * the reference cases where that shows (docs/engine.md). Needs no permissions.
  */
 export function angularFrequency(i: number, n: number, pixel: number): number {
-  return 2 * Math.PI * Math.min(i, n - i) / (n * pixel);
+  return Math.min(i, n - i) * (2 * Math.PI / (n * pixel));
 }
 
 /**
