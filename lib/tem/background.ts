@@ -20,8 +20,12 @@ export interface BackgroundBuffers {
   real: RealFft2d;
   /** The grid's complex FFT, whose (free) data buffer holds a spectrum copy, then the result. */
   complex: ComplexFft2d;
-  /** Path lengths: all rows (`whole`) or a block of rows. */
-  lengths: Float32Array;
+  /**
+   * Path lengths: all rows (`whole`) or a block of rows. In double precision: where L is the same
+   * over a region (a support slab, flat ice), one float32 rounding of it would shift the whole
+   * region's intensity alike, by up to L·K_w(0)·3e-8 — a bias, not noise.
+   */
+  lengths: Float64Array;
   /** Whether `lengths` holds all rows (computed once) or blocks recomputed per node. */
   whole: boolean;
   radial: RadialKernelRows;
@@ -250,7 +254,7 @@ function addNode(
 function forEachPathBlock(
   source: PathSource,
   blocks: Uint8Array,
-  visit: (first: number, count: number, lengths: Float32Array) => void,
+  visit: (first: number, count: number, lengths: Float64Array) => void,
 ): void {
   const { setup, buffers, rowsPerBlock } = source;
   const { nx, ny } = setup.wave;

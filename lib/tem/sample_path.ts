@@ -32,7 +32,7 @@ export interface PixelGrid {
 /** Ice-equivalent path lengths L = L_ice + ratio·L_support per pixel (index j·nx + i), nm. */
 export interface PathLengths {
   /** L per pixel. */
-  length: Float32Array;
+  length: Float64Array;
   /** Smallest L. */
   lMin: number;
   /** Largest L over pixels whose support path is below 1 nm (−∞ if none). */
@@ -89,7 +89,7 @@ function rowPathLengths(
   dy: number,
   n: number,
   ratio: number,
-  out: Float32Array,
+  out: Float64Array,
   base: number,
 ): Float64Array {
   const { zc, zb, r2, a, k0, k1, k2, stretch } = shape;
@@ -144,12 +144,12 @@ export function pathLengths(
   shiftX: number,
   shiftY: number,
   supportRatio: number,
-  out?: Float32Array,
+  out?: Float64Array,
   firstRow = 0,
   rowCount = grid.ny - firstRow,
 ): PathLengths {
   const { nx, pixel, cx, cy } = grid;
-  const lengths = out ?? new Float32Array(nx * rowCount);
+  const lengths = out ?? new Float64Array(nx * rowCount);
   const p = rotation;
   // The beam direction in the sample frame is the third row of P.
   const bz = p[8]!;

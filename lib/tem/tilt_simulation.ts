@@ -34,11 +34,13 @@ export class TiltSimulator {
   readonly #multislice: Multislice;
   /** Radial kernels of the inelastic blur and the background (reused). */
   readonly #radial: RadialKernelRows;
+  /** Ice-equivalent path lengths of a block of rows (large grids). */
+  readonly #pathBlock: Float64Array;
   /**
-   * Ice-equivalent path lengths of a block of rows, or of all rows: on small grids, and on large
-   * ones once the whole-grid layout's inelastic spectrum (which shares it) needed the memory.
+   * The whole-grid buffer, made when first needed: the whole-grid layout's inelastic spectrum
+   * (nx·ny floats), then, on small grids, the path lengths of all rows (nx·ny doubles).
    */
-  #pathBlock: Float32Array;
+  #grid: ArrayBuffer | undefined;
   /** The intensity of the tilt last simulated (in the FFT memory) and its job. */
   #image: Float32Array | undefined;
   /** The constant part of the intensity: the image is #imageOffset + #image (float32-exact). */
@@ -59,7 +61,7 @@ export class TiltSimulator {
       setup.detectors,
       (d) => d.grid.nx === nx && d.grid.ny === ny ? this.#real : undefined,
     );
-    this.#pathBlock = new Float32Array(nx * Math.min(ny, 32));
+    this.#pathBlock = new Float64Array(nx * Math.min(ny, 32));
     this.#radial = RadialKernelRows.forGrid(setup.wave);
     const absorbed = new AbsorbedIntensity(setup, {
       complex: this.#complex,
@@ -164,11 +166,16 @@ export class TiltSimulator {
     );
   }
 
-  /** The whole-grid path-length buffer (shared with the inelastic spectrum; kept once made). */
-  #gridBuffer(): Float32Array {
+  /**
+   * The whole-grid buffer as nx·ny floats (the inelastic spectrum) or, on small grids, nx·ny
+   * doubles (all path lengths, computed after the spectrum was read). Kept once made.
+   */
+  #gridBuffer(): Float32Array;
+  #gridBuffer(doubles: true): Float64Array;
+  #gridBuffer(doubles?: true): Float32Array | Float64Array {
     const total = this.#setup.wave.nx * this.#setup.wave.ny;
-    if (this.#pathBlock.length !== total) this.#pathBlock = new Float32Array(total);
-    return this.#pathBlock;
+    this.#grid ??= new ArrayBuffer((total <= KEEP_GRID_BUFFERS ? 8 : 4) * total);
+    return doubles ? new Float64Array(this.#grid, 0, total) : new Float32Array(this.#grid, 0, total);
   }
 
   /**
@@ -178,15 +185,15 @@ export class TiltSimulator {
    */
   #background(job: TiltJob, inelastic: Float32Array | undefined, warnings: string[]): Float32Array {
     const { nx, ny } = this.#setup.wave;
-    // All rows computed once where the whole-grid buffer is there anyway (small grids, or made
-    // for the inelastic spectrum); else blocks of rows recomputed per pass (no 4·nx·ny bytes more).
-    const whole = nx * ny <= KEEP_GRID_BUFFERS || this.#pathBlock.length === nx * ny;
+    // All rows computed once on small grids; else blocks of rows recomputed per pass (no 8·nx·ny
+    // bytes more).
+    const whole = nx * ny <= KEEP_GRID_BUFFERS;
     const { image, offset } = applyBackground(
       this.#setup,
       {
         real: this.#real,
         complex: this.#complex,
-        lengths: whole ? this.#gridBuffer() : this.#pathBlock,
+        lengths: whole ? this.#gridBuffer(true) : this.#pathBlock,
         whole,
         radial: this.#radial,
       },
