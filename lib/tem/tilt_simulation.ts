@@ -175,7 +175,9 @@ export class TiltSimulator {
   #gridBuffer(doubles?: true): Float32Array | Float64Array {
     const total = this.#setup.wave.nx * this.#setup.wave.ny;
     this.#grid ??= new ArrayBuffer((total <= KEEP_GRID_BUFFERS ? 8 : 4) * total);
-    return doubles ? new Float64Array(this.#grid, 0, total) : new Float32Array(this.#grid, 0, total);
+    return doubles
+      ? new Float64Array(this.#grid, 0, total)
+      : new Float32Array(this.#grid, 0, total);
   }
 
   /**
