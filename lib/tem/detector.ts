@@ -7,7 +7,13 @@
  *
  * @module
  */
-import { type EvenKernel, evenKernel, FftEngine, multiplyRealSpectrum, RealFft2d } from "./fft.ts";
+import {
+  type EvenKernel,
+  evenKernel,
+  type FftEngine,
+  multiplyRealSpectrum,
+  RealFft2d,
+} from "./fft.ts";
 import { detectorMtf } from "./optics.ts";
 import type { RandomStream } from "./random.ts";
 import type { PixelGrid } from "./sample_path.ts";
@@ -85,10 +91,7 @@ export function applyDetectorNoise(
   }
 }
 
-/**
- * FFTs and MTF kernels of a run's detectors. Needs no permissions (`create`: --allow-read of the
- * npm cache for the WebAssembly FFT).
- */
+/** FFTs and MTF kernels of a run's detectors, on a given FFT engine. Needs no permissions. */
 export class DetectorStage {
   readonly #detectors: DetectorSetup[];
   readonly #ffts: RealFft2d[];
@@ -131,27 +134,21 @@ export class DetectorStage {
     });
   }
 
-  /** A stage with its own WebAssembly FFT. Needs --allow-read of the npm cache. */
-  static async create(detectors: DetectorSetup[]): Promise<DetectorStage> {
-    return new DetectorStage(await FftEngine.create(), detectors);
-  }
-
   /** Detector `d`'s padded grid (x fastest) in the FFT memory, to be filled with counts. */
   counts(d: number): Float32Array {
     return this.#ffts[d]!.data;
   }
 
   /**
-   * Finishes detector `d` from the counts in {@linkcode counts} (or copied from `counts`): noise
-   * (with quantization; `noise` is then required), MTF and gain, crop, then `level` (a constant
-   * part of the counts kept out of the FFTs, already × gain) added. Returns the image
-   * (det_pix_x × det_pix_y, x fastest), a view valid until the stage is used again.
+   * Finishes detector `d` from the counts in {@linkcode counts}: noise (with quantization; `noise`
+   * is then required), MTF and gain, crop, then `level` (a constant part of the counts kept out of
+   * the FFTs, already × gain) added. Returns the image (det_pix_x × det_pix_y, x fastest), a view
+   * valid until the stage is used again.
    */
-  finish(d: number, noise?: NoiseStreams, counts?: Float32Array, level = 0): Float32Array {
+  finish(d: number, noise?: NoiseStreams, level = 0): Float32Array {
     const detector = this.#detectors[d]!;
     const fft = this.#ffts[d]!;
     const g = detector.grid;
-    if (counts !== undefined) fft.data.set(counts);
     if (detector.quantization) {
       if (noise === undefined) {
         throw new Error(

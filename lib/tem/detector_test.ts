@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../testing/mod.ts";
 import { applyDetectorNoise, type DetectorSetup, DetectorStage } from "./detector.ts";
+import { FftEngine } from "./fft.ts";
 import { RandomStream } from "./random.ts";
 
 /** A detector of det 4 × 2 pixels, padding 1, on an FFT grid grown to 8 × 6 (offset 1, 1). */
@@ -47,13 +48,15 @@ Deno.test("detector noise: TEM-Simulator's padded grid from the run's stream, x 
 });
 
 Deno.test("detector stage: a flat MTF crops the noise-free counts; quantization needs the stream", async () => {
-  const stage = await DetectorStage.create([detector(false), detector(true)]);
+  const stage = new DetectorStage(await FftEngine.create(), [detector(false), detector(true)]);
   const counts = Float32Array.from({ length: 48 }, (_, i) => i);
-  const image = [...stage.finish(0, undefined, counts)];
+  stage.counts(0).set(counts);
+  const image = [...stage.finish(0)];
   assertEquals(image.map(Math.round), [18, 19, 20, 21, 26, 27, 28, 29]);
+  stage.counts(1).set(counts);
   let message = "";
   try {
-    stage.finish(1, undefined, counts);
+    stage.finish(1);
   } catch (error) {
     message = (error as Error).message;
   }

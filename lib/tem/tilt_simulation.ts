@@ -143,7 +143,7 @@ export class TiltSimulator {
     const level = detector.quantization
       ? 0
       : this.#imageOffset * job.dose * detector.grid.pixel ** 2 * detector.gain;
-    return this.#detectors.finish(d, noise, undefined, level);
+    return this.#detectors.finish(d, noise, level);
   }
 
   /**
