@@ -37,12 +37,17 @@ export interface BackgroundImage {
   offset: number;
 }
 
-/** Where the path lengths come from: the tilt's geometry on the wave grid. */
+/**
+ * The tilt as the background sees it: its geometry on the wave grid (where the path lengths come
+ * from), its defocus, and the buffers.
+ */
 interface PathSource {
   setup: ImagingSetup;
   rotation: number[];
   shiftX: number;
   shiftY: number;
+  /** The tilt's defocus, nm (the blur kernel's argument). */
+  defocus: number;
   buffers: BackgroundBuffers;
   rowsPerBlock: number;
 }
@@ -67,17 +72,16 @@ export function applyBackground(
   const mean = 1 + removeMean(real.data, total);
   // The spectrum of the intensity, inelastic part included (first: on small grids the inelastic
   // spectrum of the whole-grid layout lives in the path-length buffer).
-  let transformed = false;
   if (inelastic !== undefined) {
     real.forward();
     addInto(real.spectrum, inelastic);
-    transformed = true;
   }
   const source: PathSource = {
     setup,
     rotation: setup.singleParticle ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : job.rotation,
     shiftX: setup.singleParticle ? 0 : job.shiftX,
     shiftY: setup.singleParticle ? 0 : job.shiftY,
+    defocus: job.defocus,
     buffers,
     // Blocks of rows (a short loop per call suits the JIT better than one long one).
     rowsPerBlock: buffers.whole ? PATH_ROWS : buffers.lengths.length / nx,
@@ -86,45 +90,80 @@ export function applyBackground(
   if (stats.parallel) {
     warnings.push("Beam direction is parallel to the sample: ice and support ignored.");
   }
-  const free = buffers.complex.data;
-  const out = free.subarray(total, 2 * total);
+  const out = buffers.complex.data.subarray(total, 2 * total);
   if (!(stats.lMax >= 1)) {
-    if (transformed) {
+    // No ice or support to speak of: the intensity as it is.
+    if (inelastic !== undefined) {
       scaleInto(real.spectrum, 1 / total);
       real.inverse();
     }
     out.set(real.data);
     return { image: out, offset: mean };
   }
+  if (inelastic === undefined) real.forward();
+  return attenuatedImage(source, stats, mean, out);
+}
+
+/**
+ * The attenuated and blurred intensity offset + `out` from the spectrum in the real FFT (mean
+ * removed): each used thickness node's blurred image, hat-weighted into `out` by each pixel's L.
+ * The spectrum is kept in the first half of the complex FFT's data buffer meanwhile.
+ */
+function attenuatedImage(
+  source: PathSource,
+  stats: PathStatistics,
+  mean: number,
+  out: Float32Array,
+): BackgroundImage {
+  const { setup, buffers } = source;
+  const total = setup.wave.nx * setup.wave.ny;
+  const real = buffers.real;
   const { nodes, step, used } = thicknessNodes(stats);
-  if (!transformed) real.forward();
-  const spectrum = free.subarray(0, total);
+  const spectrum = buffers.complex.data.subarray(0, total);
   spectrum.set(real.spectrum);
   // The image is offset + out: the offset (float32-exact) is the mean's part at L_min.
   const offset = Math.fround(mean * Math.exp(-stats.lMin * setup.kernels.water0));
   out.fill(-offset);
-  const blocks = stats.ranges.length / 2;
   for (let l = 0; l <= nodes; l++) {
     if (!used[l]) continue;
     const node = stats.lMin + l * step;
-    // Only the blocks of rows whose L reach this node: their rows of the image are finished, and
-    // only their path lengths visited (recomputed on large grids).
-    const uses = new Uint8Array(blocks);
-    let firstRow = ny, endRow = 0;
-    for (let b = 0; b < blocks; b++) {
-      const [lo, hi] = blockNodes(stats, nodes, step, b);
-      if (l < lo || l > hi) continue;
-      uses[b] = 1;
-      firstRow = Math.min(firstRow, b * source.rowsPerBlock);
-      endRow = Math.max(endRow, Math.min(ny, (b + 1) * source.rowsPerBlock));
-    }
+    const { uses, firstRow, endRow } = nodeRows(source, stats, { l, nodes, step });
     if (l > 0) real.spectrum.set(spectrum);
-    const kernel = buffers.radial.configure(setup.kernels.water, Math.abs(job.defocus), node);
+    const kernel = buffers.radial.configure(
+      setup.kernels.water,
+      Math.abs(source.defocus),
+      node,
+    );
     multiplyRealSpectrum(real, kernel, 1 / total);
     real.inverse(firstRow, endRow);
     addNode(source, out, { l, node, nodes, step }, mean, uses);
   }
   return { image: out, offset };
+}
+
+/**
+ * The blocks of rows whose L reach node `l`, and the rows they span: only their rows of the
+ * image are finished by the inverse FFT, and only their path lengths visited (recomputed on
+ * large grids).
+ */
+function nodeRows(
+  source: PathSource,
+  stats: PathStatistics,
+  at: { l: number; nodes: number; step: number },
+): { uses: Uint8Array; firstRow: number; endRow: number } {
+  const { l, nodes, step } = at;
+  const ny = source.setup.wave.ny;
+  const blocks = stats.ranges.length / 2;
+  const uses = new Uint8Array(blocks);
+  let firstRow = ny, endRow = 0;
+  for (let b = 0; b < blocks; b++) {
+    const [lo, hi] = blockNodes(stats, nodes, step, b);
+    if (l < lo || l > hi) continue;
+    uses[b] = 1;
+    firstRow = Math.min(firstRow, b * source.rowsPerBlock);
+    endRow = Math.max(endRow, Math.min(ny, (b + 1) * source.rowsPerBlock));
+  }
+  return { uses, firstRow, endRow };
 }
 
 /**

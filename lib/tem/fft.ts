@@ -614,34 +614,62 @@ export function multiplyRealSpectrum(
   const rows: KernelRows = "values" in kernel ? new TableRows(kernel.values, hy) : kernel;
   if (kernelRows.length < 2 * hy) kernelRows = new Float32Array(2 * hy);
   const row = kernelRows.subarray(0, hy), rowN = kernelRows.subarray(hy, 2 * hy);
-  // Rows kx = 1 … nx/2 − 1: plain products (ky and ny − ky share a kernel value).
   for (let kx = 1; kx < halfX; kx++) {
     rows.fill(kx, row);
-    const p0 = 2 * kx * ny;
-    for (let ky = 0; ky <= ny - ky; ky++) {
-      const w = scale * row[ky]!;
-      const p = p0 + 2 * ky, m = p0 + 2 * (ny - ky);
-      if (accumulate) {
-        out[p]! += spec[p]! * w;
-        out[p + 1]! += spec[p + 1]! * w;
-        if (ky !== 0 && ky !== ny - ky) {
-          out[m]! += spec[m]! * w;
-          out[m + 1]! += spec[m + 1]! * w;
-        }
-      } else {
-        out[p] = spec[p]! * w;
-        out[p + 1] = spec[p + 1]! * w;
-        if (ky !== 0 && ky !== ny - ky) {
-          out[m] = spec[m]! * w;
-          out[m + 1] = spec[m + 1]! * w;
-        }
+    multiplyPlainRow(spec, out, 2 * kx * ny, ny, row, scale, accumulate);
+  }
+  rows.fill(0, row);
+  rows.fill(nx / 2, rowN);
+  multiplyPackedRow(spec, out, ny, row, rowN, scale, accumulate);
+}
+
+/**
+ * Row kx (1 … nx/2 − 1, from float index `p0`) of a packed spectrum times its kernel row: plain
+ * products, ky and ny − ky sharing a kernel value.
+ */
+function multiplyPlainRow(
+  spec: Float32Array,
+  out: Float32Array,
+  p0: number,
+  ny: number,
+  row: Float32Array,
+  scale: number,
+  accumulate: boolean,
+): void {
+  for (let ky = 0; ky <= ny - ky; ky++) {
+    const w = scale * row[ky]!;
+    const p = p0 + 2 * ky, m = p0 + 2 * (ny - ky);
+    if (accumulate) {
+      out[p]! += spec[p]! * w;
+      out[p + 1]! += spec[p + 1]! * w;
+      if (ky !== 0 && ky !== ny - ky) {
+        out[m]! += spec[m]! * w;
+        out[m + 1]! += spec[m + 1]! * w;
+      }
+    } else {
+      out[p] = spec[p]! * w;
+      out[p + 1] = spec[p + 1]! * w;
+      if (ky !== 0 && ky !== ny - ky) {
+        out[m] = spec[m]! * w;
+        out[m + 1] = spec[m + 1]! * w;
       }
     }
   }
-  // Row 0 packs kx = 0 (A) and kx = nx/2 (B) as Z = A + iB:
-  // Z'[k] = ½(K0 + KN)·Z[k] + ½(K0 − KN)·conj(Z[−k]).
-  rows.fill(0, row);
-  rows.fill(nx / 2, rowN);
+}
+
+/**
+ * Row 0 of a packed spectrum, which packs kx = 0 (A) and kx = nx/2 (B) as Z = A + iB, times the
+ * kernel rows K0 (`row`) and KN (`rowN`): Z'[k] = ½(K0 + KN)·Z[k] + ½(K0 − KN)·conj(Z[−k]).
+ */
+function multiplyPackedRow(
+  spec: Float32Array,
+  out: Float32Array,
+  ny: number,
+  row: Float32Array,
+  rowN: Float32Array,
+  scale: number,
+  accumulate: boolean,
+): void {
   for (let ky = 0; ky <= ny - ky; ky++) {
     const my = ky === 0 ? 0 : ny - ky;
     const k0 = scale * row[ky]!, kN = scale * rowN[ky]!;

@@ -148,7 +148,7 @@ export function pathLengths(
   firstRow = 0,
   rowCount = grid.ny - firstRow,
 ): PathLengths {
-  const { nx, pixel, cx, cy } = grid;
+  const { nx } = grid;
   const lengths = out ?? new Float64Array(nx * rowCount);
   const p = rotation;
   // The beam direction in the sample frame is the third row of P.
@@ -157,31 +157,8 @@ export function pathLengths(
     lengths.fill(0, 0, nx * rowCount);
     return { length: lengths, lMin: 0, lMax: 0, lTop: 0, parallel: true };
   }
-  const k0 = p[6]! / bz, k1 = p[7]! / bz;
-  const zc = sample.thicknessCenter / 2, zb = sample.thicknessEdge / 2;
-  const r2 = sample.diameter * sample.diameter / 4;
-  const k2 = k0 * k0 + k1 * k1;
-  const shape: RayShape = {
-    zc,
-    zb,
-    r2,
-    a: 2 * (zb - zc) / r2,
-    k0,
-    k1,
-    k2,
-    stretch: Math.sqrt(1 + k2),
-  };
-  // Hole centre in microscope coordinates (its z component is not used).
-  const hx = shiftX + p[0]! * sample.offsetX + p[1]! * sample.offsetY;
-  const hy = shiftY + p[3]! * sample.offsetX + p[4]! * sample.offsetY;
-  // m = (u0 − k0·u2, u1 − k1·u2) with u = Pᵀ·(x − hx, y − hy, 0): affine in the pixel (i, j).
-  const lateral = (x: number, y: number): [number, number] => {
-    const u0 = p[0]! * x + p[3]! * y, u1 = p[1]! * x + p[4]! * y, u2 = p[2]! * x + p[5]! * y;
-    return [u0 - k0 * u2, u1 - k1 * u2];
-  };
-  const [bx, by] = lateral(-cx * pixel - hx, -cy * pixel - hy);
-  const [ix, iy] = lateral(pixel, 0);
-  const [jx, jy] = lateral(0, pixel);
+  const shape = rayShape(p, sample);
+  const { bx, by, ix, iy, jx, jy } = rayOrigins(grid, sample, p, shape, shiftX, shiftY);
   let lMin = Infinity, lMax = -Infinity, lTop = -Infinity;
   for (let j = firstRow; j < firstRow + rowCount; j++) {
     const base = (j - firstRow) * nx;
@@ -201,4 +178,51 @@ export function pathLengths(
     lMax = Math.max(lMax, range[2]!);
   }
   return { length: lengths, lMin, lMax, lTop, parallel: false };
+}
+
+/** The sample and the beam direction (third row of P, sample frame) as the rays see them. */
+function rayShape(p: readonly number[], sample: SampleGeometry): RayShape {
+  const bz = p[8]!;
+  const k0 = p[6]! / bz, k1 = p[7]! / bz;
+  const zc = sample.thicknessCenter / 2, zb = sample.thicknessEdge / 2;
+  const r2 = sample.diameter * sample.diameter / 4;
+  const k2 = k0 * k0 + k1 * k1;
+  return { zc, zb, r2, a: 2 * (zb - zc) / r2, k0, k1, k2, stretch: Math.sqrt(1 + k2) };
+}
+
+/** Where the ray of pixel (i, j) meets z = 0 (hole centred at 0): (bx + i·ix + j·jx, by + …). */
+interface RayOrigins {
+  bx: number;
+  by: number;
+  ix: number;
+  iy: number;
+  jx: number;
+  jy: number;
+}
+
+/**
+ * The rays' lateral origins m = (u0 − k0·u2, u1 − k1·u2) with u = Pᵀ·(x − hx, y − hy, 0), (hx, hy)
+ * the hole centre in microscope coordinates: affine in the pixel (i, j).
+ */
+function rayOrigins(
+  grid: PixelGrid,
+  sample: SampleGeometry,
+  p: readonly number[],
+  shape: RayShape,
+  shiftX: number,
+  shiftY: number,
+): RayOrigins {
+  const { pixel, cx, cy } = grid;
+  const { k0, k1 } = shape;
+  // Hole centre in microscope coordinates (its z component is not used).
+  const hx = shiftX + p[0]! * sample.offsetX + p[1]! * sample.offsetY;
+  const hy = shiftY + p[3]! * sample.offsetX + p[4]! * sample.offsetY;
+  const lateral = (x: number, y: number): [number, number] => {
+    const u0 = p[0]! * x + p[3]! * y, u1 = p[1]! * x + p[4]! * y, u2 = p[2]! * x + p[5]! * y;
+    return [u0 - k0 * u2, u1 - k1 * u2];
+  };
+  const [bx, by] = lateral(-cx * pixel - hx, -cy * pixel - hy);
+  const [ix, iy] = lateral(pixel, 0);
+  const [jx, jy] = lateral(0, pixel);
+  return { bx, by, ix, iy, jx, jy };
 }
