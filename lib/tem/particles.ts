@@ -109,35 +109,51 @@ export function decodeParticleMap(
   particle: ParticleParameters,
 ): RawMap {
   const order = particle.map_axis_order;
-  if (particle.map_file_format === "raw") {
-    const { nx, ny, nz } = particle;
-    if (nx === undefined || ny === undefined || nz === undefined) {
-      throw inputError(`Cannot read "${name}": raw maps need nx, ny and nz`, { file: name });
-    }
-    const count = nx * ny * nz;
-    if (bytes.length < count * 4) {
-      throw inputError(
-        `Cannot read "${name}": ${bytes.length} bytes, a ${nx}×${ny}×${nz} float32 map needs ${
-          count * 4
-        }`,
-        {
-          file: name,
-        },
-      );
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const little = particle.map_file_byte_order !== "be";
-    const data = new Float32Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, little);
-    const dims = [nx, ny, nz];
-    const axis = { x: 0, y: 1, z: 2 } as const;
-    const fileDims = [...order].map((c) => dims[axis[c as "x" | "y" | "z"]]!) as [
-      number,
-      number,
-      number,
-    ];
-    return toXyz(data, fileDims, order);
+  if (particle.map_file_format === "raw") return decodeRawMap(bytes, name, particle, order);
+  return decodeMrcMap(bytes, name, order);
+}
+
+/** Decodes a header-less float32 map of the particle's nx × ny × nz, in its byte and axis order. */
+function decodeRawMap(
+  bytes: Uint8Array,
+  name: string,
+  particle: ParticleParameters,
+  order: MapAxisOrder,
+): RawMap {
+  const { nx, ny, nz } = particle;
+  if (nx === undefined || ny === undefined || nz === undefined) {
+    throw inputError(`Cannot read "${name}": raw maps need nx, ny and nz`, { file: name });
   }
+  const count = nx * ny * nz;
+  if (bytes.length < count * 4) {
+    throw inputError(
+      `Cannot read "${name}": ${bytes.length} bytes, a ${nx}×${ny}×${nz} float32 map needs ${
+        count * 4
+      }`,
+      {
+        file: name,
+      },
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = particle.map_file_byte_order !== "be";
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, little);
+  const dims = [nx, ny, nz];
+  const axis = { x: 0, y: 1, z: 2 } as const;
+  const fileDims = [...order].map((c) => dims[axis[c as "x" | "y" | "z"]]!) as [
+    number,
+    number,
+    number,
+  ];
+  return toXyz(data, fileDims, order);
+}
+
+/**
+ * Decodes an MRC particle map (mode 2 float32 V or mode 1 int16 mV, in the header's byte order),
+ * with the voxel size its cell gives.
+ */
+function decodeMrcMap(bytes: Uint8Array, name: string, order: MapAxisOrder): RawMap {
   const header = decodeMrcHeader(bytes, name);
   if (header.mode !== 1 && header.mode !== 2) {
     throw inputError(
@@ -195,113 +211,167 @@ export async function loadParticle(
     );
   }
   const famp = particle.use_imag_pot ? 0 : particle.famp ?? 0;
-  if (particle.source === "map") {
-    const rePath = particle.map_file_re_in!;
-    const re = decodeParticleMap(await context.readFile(rePath), rePath, particle);
-    log.push(`Particle map read from file ${context.displayName(rePath)}.`);
-    let im: RawMap | undefined;
-    if (particle.use_imag_pot) {
-      const imPath = particle.map_file_im_in;
-      if (imPath === undefined) {
-        throw inputError(
-          `Cannot use particle "${particle.name}": use_imag_pot = yes needs map_file_im_in`,
-          {
-            key: "map_file_im_in",
-          },
-        );
-      }
-      im = decodeParticleMap(await context.readFile(imPath), imPath, particle);
-      if (im.nx !== re.nx || im.ny !== re.ny || im.nz !== re.nz) {
-        throw inputError(
-          `Cannot use particle "${particle.name}": map_file_im_in is ${im.nx}×${im.ny}×${im.nz}, map_file_re_in ${re.nx}×${re.ny}×${re.nz}`,
-          { file: imPath },
-        );
-      }
-      log.push(`Particle map read from file ${context.displayName(imPath)}.`);
-    }
-    let voxelSize = particle.voxel_size ?? re.headerVoxelSize;
-    if (voxelSize === undefined) {
-      throw inputError(
-        `Cannot use particle "${particle.name}": voxel_size is needed for a raw map`,
-        {
-          key: "voxel_size",
-        },
-      );
-    }
-    if (
-      particle.voxel_size !== undefined && re.headerVoxelSize !== undefined &&
-      Math.abs(particle.voxel_size - re.headerVoxelSize) > 0.01 * re.headerVoxelSize
-    ) {
-      log.push(
-        `Warning: voxel_size ${particle.voxel_size} nm differs from the map header (${re.headerVoxelSize} nm); using voxel_size.`,
-      );
-    }
-    voxelSize = particle.voxel_size ?? voxelSize;
-    return {
-      name: particle.name,
-      map: {
-        nx: re.nx,
-        ny: re.ny,
-        nz: re.nz,
-        voxelSize,
-        re: relativeToIce(re.data, re.nx, re.ny, re.nz, context.shared),
-        im: im === undefined
-          ? undefined
-          : relativeToIce(im.data, im.nx, im.ny, im.nz, context.shared),
-        famp,
-      },
-      log,
-    };
-  }
+  if (particle.source === "map") return await loadMapParticle(particle, context, famp, log);
   let absolute: PotentialMap;
   if (particle.source === "pdb") {
-    const path = particle.pdb_file_in!;
-    log.push(`Generating potential from pdb file ${context.displayName(path)}.`);
-    const text = new TextDecoder().decode(await context.readFile(path));
-    const transforms: PdbTransform[] = particle.pdb_transf_file_in === undefined
-      ? []
-      : await readPdbTransformFile(particle.pdb_transf_file_in);
-    const potential: PdbPotential = pdbPotential(readPdbAtoms(text), {
-      voxelSize: particle.voxel_size!,
-      nx: particle.nx,
-      ny: particle.ny,
-      nz: particle.nz,
-      addHydrogen: particle.add_hydrogen,
-      imaginary: particle.use_imag_pot,
-      beam: context.beam,
-      transforms,
-    });
-    log.push(`Size of particle map: ${potential.nx} x ${potential.ny} x ${potential.nz}`);
-    const [cx, cy, cz] = potential.centre;
-    log.push(
-      `PDB coordinates of map center: (${cx.toFixed(6)}, ${cy.toFixed(6)}, ${cz.toFixed(6)})`,
-    );
-    log.push("Number of atoms used to compute potential:");
-    for (const [element, count] of potential.atomCounts) {
-      log.push(`${element.padStart(2)} : ${count}`);
-    }
-    log.push(`Number of transformed copies of PDB model: ${potential.copies}`);
-    log.push("Particle map generated from pbd file.");
-    absolute = potential;
+    absolute = await pdbParticlePotential(particle, context, log);
   } else {
     absolute = randomPotential(particle, context.random);
     log.push("Particle map generated from random coefficients.");
   }
-  const { nx, ny, nz } = absolute;
   return {
     name: particle.name,
-    map: {
-      nx,
-      ny,
-      nz,
-      voxelSize: absolute.voxelSize,
-      re: relativeToIce(absolute.re, nx, ny, nz, context.shared),
-      im: absolute.im === undefined
-        ? undefined
-        : relativeToIce(absolute.im, nx, ny, nz, context.shared),
-      famp,
-    },
+    map: iceRelativeMap(absolute, absolute.voxelSize, famp, context.shared),
     absolute,
     log,
   };
+}
+
+/** The imaging map of a potential: its maps relative to the ice, its voxel size and famp. */
+function iceRelativeMap(
+  potential: Omit<PotentialMap, "voxelSize">,
+  voxelSize: number,
+  famp: number,
+  shared: boolean,
+): ParticleMap {
+  const { nx, ny, nz } = potential;
+  return {
+    nx,
+    ny,
+    nz,
+    voxelSize,
+    re: relativeToIce(potential.re, nx, ny, nz, shared),
+    im: potential.im === undefined ? undefined : relativeToIce(potential.im, nx, ny, nz, shared),
+    famp,
+  };
+}
+
+/**
+ * Reads a map-source particle: its real map, its imaginary map with use_imag_pot, and its voxel
+ * size (voxel_size, else the MRC header's).
+ */
+async function loadMapParticle(
+  particle: ParticleParameters,
+  context: ParticleContext,
+  famp: number,
+  log: string[],
+): Promise<LoadedParticle> {
+  const rePath = particle.map_file_re_in!;
+  const re = decodeParticleMap(await context.readFile(rePath), rePath, particle);
+  log.push(`Particle map read from file ${context.displayName(rePath)}.`);
+  const im = particle.use_imag_pot ? await readImaginaryMap(particle, context, re, log) : undefined;
+  const voxelSize = mapVoxelSize(particle, re, log);
+  return {
+    name: particle.name,
+    map: iceRelativeMap(
+      { nx: re.nx, ny: re.ny, nz: re.nz, re: re.data, im: im?.data },
+      voxelSize,
+      famp,
+      context.shared,
+    ),
+    log,
+  };
+}
+
+/** Reads the imaginary map (map_file_im_in) of a particle whose real map is `re`. */
+async function readImaginaryMap(
+  particle: ParticleParameters,
+  context: ParticleContext,
+  re: RawMap,
+  log: string[],
+): Promise<RawMap> {
+  const imPath = particle.map_file_im_in;
+  if (imPath === undefined) {
+    throw inputError(
+      `Cannot use particle "${particle.name}": use_imag_pot = yes needs map_file_im_in`,
+      {
+        key: "map_file_im_in",
+      },
+    );
+  }
+  const im = decodeParticleMap(await context.readFile(imPath), imPath, particle);
+  checkImaginaryMapSize(particle, re, im, imPath);
+  log.push(`Particle map read from file ${context.displayName(imPath)}.`);
+  return im;
+}
+
+/** Checks that the imaginary map `im` (read from `imPath`) has the real map's size. */
+function checkImaginaryMapSize(
+  particle: ParticleParameters,
+  re: RawMap,
+  im: RawMap,
+  imPath: string,
+): void {
+  if (im.nx !== re.nx || im.ny !== re.ny || im.nz !== re.nz) {
+    throw inputError(
+      `Cannot use particle "${particle.name}": map_file_im_in is ${im.nx}×${im.ny}×${im.nz}, map_file_re_in ${re.nx}×${re.ny}×${re.nz}`,
+      { file: imPath },
+    );
+  }
+}
+
+/**
+ * The voxel size of a map particle: voxel_size if given (with a warning if the map header says
+ * otherwise), else the MRC header's; a raw map needs voxel_size.
+ */
+function mapVoxelSize(particle: ParticleParameters, re: RawMap, log: string[]): number {
+  const voxelSize = particle.voxel_size ?? re.headerVoxelSize;
+  if (voxelSize === undefined) {
+    throw inputError(
+      `Cannot use particle "${particle.name}": voxel_size is needed for a raw map`,
+      {
+        key: "voxel_size",
+      },
+    );
+  }
+  if (
+    particle.voxel_size !== undefined && re.headerVoxelSize !== undefined &&
+    Math.abs(particle.voxel_size - re.headerVoxelSize) > 0.01 * re.headerVoxelSize
+  ) {
+    log.push(
+      `Warning: voxel_size ${particle.voxel_size} nm differs from the map header (${re.headerVoxelSize} nm); using voxel_size.`,
+    );
+  }
+  return voxelSize;
+}
+
+/** Builds a particle's potential from its PDB file (and transform file), logging what it used. */
+async function pdbParticlePotential(
+  particle: ParticleParameters,
+  context: ParticleContext,
+  log: string[],
+): Promise<PdbPotential> {
+  const path = particle.pdb_file_in!;
+  log.push(`Generating potential from pdb file ${context.displayName(path)}.`);
+  const text = new TextDecoder().decode(await context.readFile(path));
+  const transforms: PdbTransform[] = particle.pdb_transf_file_in === undefined
+    ? []
+    : await readPdbTransformFile(particle.pdb_transf_file_in);
+  const potential: PdbPotential = pdbPotential(readPdbAtoms(text), {
+    voxelSize: particle.voxel_size!,
+    nx: particle.nx,
+    ny: particle.ny,
+    nz: particle.nz,
+    addHydrogen: particle.add_hydrogen,
+    imaginary: particle.use_imag_pot,
+    beam: context.beam,
+    transforms,
+  });
+  logPdbPotential(potential, log);
+  return potential;
+}
+
+/** The log lines of a potential built from a PDB file: size, centre, atoms and copies. */
+function logPdbPotential(potential: PdbPotential, log: string[]): void {
+  log.push(`Size of particle map: ${potential.nx} x ${potential.ny} x ${potential.nz}`);
+  const [cx, cy, cz] = potential.centre;
+  log.push(
+    `PDB coordinates of map center: (${cx.toFixed(6)}, ${cy.toFixed(6)}, ${cz.toFixed(6)})`,
+  );
+  log.push("Number of atoms used to compute potential:");
+  for (const [element, count] of potential.atomCounts) {
+    log.push(`${element.padStart(2)} : ${count}`);
+  }
+  log.push(`Number of transformed copies of PDB model: ${potential.copies}`);
+  log.push("Particle map generated from pbd file.");
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { runtimeError } from "../errors/mod.ts";
+import { type EtsError, runtimeError } from "../errors/mod.ts";
 import { onCleanup } from "../platform/mod.ts";
 import type { NoiseRelay } from "./noise_relay.ts";
 import type { ImagingSetup, TiltJob, TiltResult } from "./tilt_job.ts";
@@ -22,6 +22,7 @@ export interface TiltExecutor {
   close(): void;
 }
 
+/** A tilt waiting for a worker or being computed by one, and its promise's settlers. */
 interface Pending {
   job: TiltJob;
   resolve: (result: TiltResult) => void;
@@ -32,6 +33,137 @@ interface Pending {
 export interface TiltSharing {
   images: TiltImageSlot;
   relay?: NoiseRelay;
+}
+
+/** The error a tilt gets when the workers stopped without a failure of their own. */
+function workersStopped(): EtsError {
+  return runtimeError("Cannot simulate the tilt: the workers were stopped");
+}
+
+/**
+ * The workers of one executor: which are idle, the tilt each busy one computes and the tilts
+ * waiting for a worker. The first failure stops them all and rejects every tilt not yet done.
+ */
+class TiltWorkerPool {
+  readonly #shared: TiltSharing;
+  readonly #workers: Worker[] = [];
+  /** The job each busy worker computes. */
+  readonly #busy = new Map<Worker, Pending>();
+  readonly #idle: Worker[] = [];
+  readonly #queue: Pending[] = [];
+  #closed = false;
+  #failure: unknown;
+
+  constructor(shared: TiltSharing) {
+    this.#shared = shared;
+  }
+
+  /**
+   * Starts one worker on `setup`: resolves once it is ready, rejects if it fails or reports an
+   * error before.
+   */
+  start(setup: ImagingSetup): Promise<void> {
+    const worker = new Worker(new URL("../../workers/tem_tilt_worker.ts", import.meta.url), {
+      type: "module",
+    });
+    this.#workers.push(worker);
+    return new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<TiltWorkerResponse>) => {
+        this.#route(worker, event.data, resolve, reject);
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        const error = runtimeError(
+          `Cannot simulate the tilt series: worker failed: ${event.message}`,
+        );
+        reject(error);
+        this.#fail(error);
+      };
+      worker.postMessage(
+        {
+          type: "init",
+          setup,
+          images: this.#shared.images.buffer,
+          noise: this.#shared.relay?.buffer,
+        } satisfies TiltWorkerRequest,
+      );
+    });
+  }
+
+  /** Simulates `job` on the next idle worker (rejected at once if the workers are stopped). */
+  run(job: TiltJob): Promise<TiltResult> {
+    return new Promise<TiltResult>((resolve, reject) => {
+      if (this.#closed) {
+        reject(this.#failure ?? workersStopped());
+        return;
+      }
+      this.#queue.push({ job, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * Stops the images' slot, the noise relay and every worker, and rejects every tilt not yet
+   * done (with the first failure, if any). Idempotent.
+   */
+  stop(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#shared.images.stop();
+    this.#shared.relay?.stop();
+    for (const worker of this.#workers) worker.terminate();
+    for (const pending of [...this.#busy.values(), ...this.#queue]) {
+      pending.reject(this.#failure ?? workersStopped());
+    }
+    this.#busy.clear();
+    this.#queue.length = 0;
+  }
+
+  /**
+   * Acts on a message of `worker`: ready (it becomes idle), a tilt's result (resolves that tilt,
+   * the worker becomes idle) or an error (`failed` and the whole pool stop).
+   */
+  #route(
+    worker: Worker,
+    message: TiltWorkerResponse,
+    ready: () => void,
+    failed: (error: unknown) => void,
+  ): void {
+    if (message.type === "ready") {
+      this.#idle.push(worker);
+      ready();
+      this.#dispatch();
+    } else if (message.type === "result") {
+      const pending = this.#busy.get(worker);
+      this.#busy.delete(worker);
+      this.#idle.push(worker);
+      pending?.resolve(message.result);
+      this.#dispatch();
+    } else {
+      const error = runtimeError(`Cannot simulate the tilt series: ${message.message}`);
+      failed(error);
+      this.#fail(error);
+    }
+  }
+
+  /** Hands queued tilts to idle workers while both last. */
+  #dispatch(): void {
+    while (!this.#closed && this.#idle.length > 0 && this.#queue.length > 0) {
+      this.#post(this.#idle.pop()!, this.#queue.shift()!);
+    }
+  }
+
+  /** Sends `pending`'s tilt to `worker`, now busy with it. */
+  #post(worker: Worker, pending: Pending): void {
+    this.#busy.set(worker, pending);
+    worker.postMessage({ type: "tilt", job: pending.job } satisfies TiltWorkerRequest);
+  }
+
+  /** Keeps the first failure and stops the pool. */
+  #fail(error: unknown): void {
+    this.#failure ??= error;
+    this.stop();
+  }
 }
 
 /**
@@ -45,83 +177,10 @@ export async function workerExecutor(
   threads: number,
   shared: TiltSharing,
 ): Promise<TiltExecutor> {
-  const workers: Worker[] = [];
-  /** The job each busy worker computes. */
-  const busy = new Map<Worker, Pending>();
-  const idle: Worker[] = [];
-  const queue: Pending[] = [];
-  let closed = false;
-  let failure: unknown;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    shared.images.stop();
-    shared.relay?.stop();
-    for (const worker of workers) worker.terminate();
-    for (const pending of [...busy.values(), ...queue]) {
-      pending.reject(failure ?? runtimeError("Cannot simulate the tilt: the workers were stopped"));
-    }
-    busy.clear();
-    queue.length = 0;
-  };
+  const pool = new TiltWorkerPool(shared);
+  const close = () => pool.stop();
   const unregister = onCleanup(close);
-
-  const post = (worker: Worker, pending: Pending) => {
-    busy.set(worker, pending);
-    worker.postMessage({ type: "tilt", job: pending.job } satisfies TiltWorkerRequest);
-  };
-  const dispatch = () => {
-    while (!closed && idle.length > 0 && queue.length > 0) post(idle.pop()!, queue.shift()!);
-  };
-
-  const fail = (error: unknown) => {
-    failure ??= error;
-    close();
-  };
-
-  const ready = Array.from({ length: threads }, () => {
-    const worker = new Worker(new URL("../../workers/tem_tilt_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    workers.push(worker);
-    return new Promise<void>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<TiltWorkerResponse>) => {
-        const message = event.data;
-        if (message.type === "ready") {
-          idle.push(worker);
-          resolve();
-          dispatch();
-        } else if (message.type === "result") {
-          const pending = busy.get(worker);
-          busy.delete(worker);
-          idle.push(worker);
-          pending?.resolve(message.result);
-          dispatch();
-        } else {
-          const error = runtimeError(`Cannot simulate the tilt series: ${message.message}`);
-          reject(error);
-          fail(error);
-        }
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        const error = runtimeError(
-          `Cannot simulate the tilt series: worker failed: ${event.message}`,
-        );
-        reject(error);
-        fail(error);
-      };
-      worker.postMessage(
-        {
-          type: "init",
-          setup,
-          images: shared.images.buffer,
-          noise: shared.relay?.buffer,
-        } satisfies TiltWorkerRequest,
-      );
-    });
-  });
+  const ready = Array.from({ length: threads }, () => pool.start(setup));
   try {
     await Promise.all(ready);
   } catch (error) {
@@ -130,15 +189,7 @@ export async function workerExecutor(
     throw error;
   }
   return {
-    run: (job) =>
-      new Promise<TiltResult>((resolve, reject) => {
-        if (closed) {
-          reject(failure ?? runtimeError("Cannot simulate the tilt: the workers were stopped"));
-          return;
-        }
-        queue.push({ job, resolve, reject });
-        dispatch();
-      }),
+    run: (job) => pool.run(job),
     close: () => {
       close();
       unregister();
