@@ -36,8 +36,10 @@ export interface ParseSimulationOptions {
   sourceFile?: string;
 }
 
+/** A component's values by parameter name, with its name and location. */
 type Values = ComponentBase & Record<string, unknown>;
 
+/** Where messages point, where relative paths resolve, and the warnings collected. */
 interface Context {
   fileName: string;
   path: string;
@@ -45,6 +47,7 @@ interface Context {
   warnings: string[];
 }
 
+/** Throws the located input error of `reason`. */
 function fail(context: Context, line: number | undefined, reason: string, key?: string): never {
   throw new TemInputError(
     { fileName: context.fileName, path: context.path, line: line || undefined, key },
@@ -52,6 +55,7 @@ function fail(context: Context, line: number | undefined, reason: string, key?: 
   );
 }
 
+/** A parameter's allowed range in words ("between 1 and 3", "at least 0"). */
 function describeRange(spec: ParameterSpec): string {
   if (spec.min !== undefined && spec.max !== undefined) {
     return `between ${spec.min} and ${spec.max}`;
@@ -136,6 +140,7 @@ function buildComponent(
   return values;
 }
 
+/** A component as named in messages: `"type"` or `"type name"`. */
 function title(component: Values, type: ComponentType): string {
   return component.name === "" ? `"${type}"` : `"${type} ${component.name}"`;
 }
@@ -161,6 +166,7 @@ function requireParameters(
   }
 }
 
+/** Checks the parameters the schema marks as always required for the type. */
 function requireTableParameters(context: Context, type: ComponentType, component: Values): void {
   const required = PARAMETERS[type].filter((spec) => spec.required).map((spec) => spec.name);
   requireParameters(context, type, component, required);
@@ -207,6 +213,7 @@ function repeated(context: Context, blocks: RawBlock[], type: ComponentType): Va
   return result;
 }
 
+/** Checks the parameters a used particle needs for its source and potential. */
 function checkParticle(context: Context, particle: Values): void {
   requireTableParameters(context, "particle", particle);
   const kind = particle["source"] as string;
@@ -255,6 +262,7 @@ function checkParticle(context: Context, particle: Values): void {
   }
 }
 
+/** Checks a particle set: a known particle type and what its coordinates source needs. */
 function checkParticleSet(context: Context, set: Values, particles: Values[]): void {
   requireTableParameters(context, "particleset", set);
   const type = set["particle_type"] as string;
@@ -302,6 +310,7 @@ function checkParticleSet(context: Context, set: Values, particles: Values[]): v
   }
 }
 
+/** Checks the geometry: generated or file tilt angles, and the error file if used. */
 function checkGeometry(context: Context, geometry: Values): void {
   requireTableParameters(context, "geometry", geometry);
   if (geometry["gen_tilt_data"] === true) {
@@ -320,6 +329,7 @@ function checkGeometry(context: Context, geometry: Values): void {
   }
 }
 
+/** Checks the electron beam: a dose to generate, or a dose file. */
 function checkElectronBeam(context: Context, beam: Values): void {
   requireTableParameters(context, "electronbeam", beam);
   if (beam["gen_dose"] === true) {
@@ -337,6 +347,7 @@ function checkElectronBeam(context: Context, beam: Values): void {
   }
 }
 
+/** Checks the optics: a nominal defocus to generate, or a defocus file. */
 function checkOptics(context: Context, optics: Values): void {
   requireTableParameters(context, "optics", optics);
   if (optics["gen_defocus"] === true) {
@@ -346,6 +357,7 @@ function checkOptics(context: Context, optics: Values): void {
   }
 }
 
+/** Checks a detector: its required parameters and a positive MTF normalisation. */
 function checkDetector(context: Context, detector: Values): void {
   requireTableParameters(context, "detector", detector);
   const sum = (detector["mtf_a"] as number) + (detector["mtf_b"] as number) +
@@ -420,17 +432,222 @@ function checkFileClashes(context: Context, components: Values[]): void {
   }
 }
 
+/** The component type of each built component (set by {@linkcode tag}). */
 const TYPE_OF = new WeakMap<Values, ComponentType>();
 
+/** The type a component was tagged with. */
 function componentType(component: Values): ComponentType {
   const type = TYPE_OF.get(component);
   if (type === undefined) throw new Error("component without a type");
   return type;
 }
 
+/** Records the type of a component (if any) and returns it. */
 function tag<T extends Values | undefined>(type: ComponentType, component: T): T {
   if (component !== undefined) TYPE_OF.set(component, type);
   return component;
+}
+
+/** The components of an input file, built from its blocks and tagged with their types. */
+interface Components {
+  simulation: Values;
+  sample: Values | undefined;
+  geometry: Values | undefined;
+  electronbeam: Values | undefined;
+  optics: Values | undefined;
+  detectors: Values[];
+  particles: Values[];
+  particlesets: Values[];
+  volumes: Values[];
+}
+
+/** What the run generates: the three generate flags of the simulation component. */
+interface Generated {
+  micrographs: boolean;
+  volumeMaps: boolean;
+  particleMaps: boolean;
+}
+
+/** The simulation component: the assignments of all its blocks, as one component. */
+function buildSimulation(context: Context, blocks: RawBlock[]): Values {
+  const simulationBlocks = blocks.filter((block) => block.type === "simulation");
+  return tag(
+    "simulation",
+    buildComponent(
+      context,
+      "simulation",
+      simulationBlocks[0]?.name ?? "",
+      simulationBlocks[0]?.line ?? 0,
+      simulationBlocks.flatMap((block) => block.assignments),
+    ),
+  );
+}
+
+/** Builds every component from its blocks, type by type (the order errors are reported in). */
+function buildComponents(context: Context, blocks: RawBlock[]): Components {
+  const simulation = buildSimulation(context, blocks);
+  const sample = tag("sample", single(context, blocks, "sample"));
+  const geometry = tag("geometry", single(context, blocks, "geometry"));
+  const electronbeam = tag("electronbeam", single(context, blocks, "electronbeam"));
+  const optics = tag("optics", single(context, blocks, "optics"));
+  const detectors = repeated(context, blocks, "detector").map((c) => tag("detector", c));
+  const particles = repeated(context, blocks, "particle").map((c) => tag("particle", c));
+  const particlesets = repeated(context, blocks, "particleset").map((c) => tag("particleset", c));
+  const volumes = repeated(context, blocks, "volume").map((c) => tag("volume", c));
+  return {
+    simulation,
+    sample,
+    geometry,
+    electronbeam,
+    optics,
+    detectors,
+    particles,
+    particlesets,
+    volumes,
+  };
+}
+
+/** The obsolete gen_rand_positions stands for particle_coords when that is absent. */
+function applyGenRandPositions(particlesets: Values[]): void {
+  for (const set of particlesets) {
+    if (set["particle_coords"] === undefined && set["gen_rand_positions"] !== undefined) {
+      set["particle_coords"] = set["gen_rand_positions"] === true ? "random" : "file";
+    }
+  }
+}
+
+/** The generate flags of the simulation component; generating nothing is an error. */
+function readGenerateFlags(context: Context, simulation: Values): Generated {
+  const micrographs = simulation["generate_micrographs"] === true;
+  const volumeMaps = simulation["generate_volumes"] === true;
+  const particleMaps = simulation["generate_particle_maps"] === true;
+  if (!micrographs && !volumeMaps && !particleMaps) {
+    fail(
+      context,
+      undefined,
+      'nothing to generate: set "generate_micrographs", "generate_volumes" or ' +
+        '"generate_particle_maps" to "yes" in "=== simulation ==="',
+      "generate_micrographs",
+    );
+  }
+  return { micrographs, volumeMaps, particleMaps };
+}
+
+/**
+ * Checks the particle sets the run places (for micrographs or volumes) and the particles it uses
+ * (those sets' particles, or all for particle maps); returns the particles used.
+ */
+function checkUsedParticles(
+  context: Context,
+  components: Components,
+  generated: Generated,
+): Set<Values> {
+  const { particles, particlesets } = components;
+  const usedParticles = new Set<Values>();
+  if (generated.micrographs || generated.volumeMaps) {
+    for (const set of particlesets) {
+      checkParticleSet(context, set, particles);
+      for (const particle of particles) {
+        if (particle.name === set["particle_type"]) usedParticles.add(particle);
+      }
+    }
+  }
+  if (generated.particleMaps) { for (const particle of particles) usedParticles.add(particle); }
+  for (const particle of particles) {
+    if (usedParticles.has(particle)) checkParticle(context, particle);
+  }
+  return usedParticles;
+}
+
+/** Whether a used particle is a PDB particle with an imaginary (absorption) potential. */
+function hasAbsorbingPdb(usedParticles: Set<Values>): boolean {
+  return [...usedParticles].some((particle) =>
+    particle["source"] === "pdb" && particle["use_imag_pot"] === true
+  );
+}
+
+/** Checks the components micrographs need: sample, geometry, beam, optics and detectors. */
+function checkMicrographComponents(context: Context, components: Components): void {
+  const { simulation, sample, geometry, electronbeam, optics, detectors } = components;
+  const flag = "generate_micrographs";
+  checkSample(context, needComponent(context, simulation, flag, sample, "sample"));
+  checkGeometry(context, needComponent(context, simulation, flag, geometry, "geometry"));
+  checkElectronBeam(
+    context,
+    needComponent(context, simulation, flag, electronbeam, "electronbeam"),
+  );
+  checkOptics(context, needComponent(context, simulation, flag, optics, "optics"));
+  needComponent(context, simulation, flag, detectors[0], "detector");
+  for (const detector of detectors) checkDetector(context, detector);
+}
+
+/**
+ * Checks the components volume maps need: sample and volumes, and the electron beam when a
+ * volume writes an imaginary map or a used particle is an absorbing PDB.
+ */
+function checkVolumeComponents(
+  context: Context,
+  components: Components,
+  absorbingPdb: boolean,
+): void {
+  const { simulation, sample, electronbeam, volumes } = components;
+  const flag = "generate_volumes";
+  checkSample(context, needComponent(context, simulation, flag, sample, "sample"));
+  needComponent(context, simulation, flag, volumes[0], "volume");
+  for (const volume of volumes) requireTableParameters(context, "volume", volume);
+  const imaginary = volumes.some((volume) => volume["map_file_im_out"] !== undefined);
+  if (imaginary || absorbingPdb) {
+    checkElectronBeam(
+      context,
+      needComponent(context, simulation, flag, electronbeam, "electronbeam"),
+    );
+  }
+}
+
+/** Checks the electron beam particle maps need for absorbing PDB particles. */
+function checkParticleMapComponents(context: Context, components: Components): void {
+  const { simulation, electronbeam } = components;
+  checkElectronBeam(
+    context,
+    needComponent(context, simulation, "generate_particle_maps", electronbeam, "electronbeam"),
+  );
+}
+
+/** Every component given, single ones first (the order file clashes are reported in). */
+function allComponents(components: Components): Values[] {
+  const { simulation, sample, geometry, electronbeam, optics } = components;
+  const all: Values[] = [simulation];
+  for (const component of [sample, geometry, electronbeam, optics]) {
+    if (component !== undefined) all.push(component);
+  }
+  const { detectors, particles, particlesets, volumes } = components;
+  all.push(...detectors, ...particles, ...particlesets, ...volumes);
+  return all;
+}
+
+/** The checked components as the typed {@linkcode SimulationInput}. */
+function toSimulationInput(
+  components: Components,
+  context: Context,
+  fileName: string,
+): SimulationInput {
+  const { simulation, sample, geometry, electronbeam, optics } = components;
+  const { detectors, particles, particlesets, volumes } = components;
+  return {
+    simulation: simulation as unknown as SimulationParameters,
+    sample: sample as unknown as SampleParameters | undefined,
+    geometry: geometry as unknown as GeometryParameters | undefined,
+    electronbeam: electronbeam as unknown as ElectronBeamParameters | undefined,
+    optics: optics as unknown as OpticsParameters | undefined,
+    detectors: detectors as unknown as DetectorParameters[],
+    particles: particles as unknown as ParticleParameters[],
+    particlesets: particlesets as unknown as ParticleSetParameters[],
+    volumes: volumes as unknown as VolumeParameters[],
+    sourceFile: context.path,
+    fileName,
+    baseDir: context.baseDir,
+    warnings: context.warnings,
+  };
 }
 
 /**
@@ -450,126 +667,19 @@ export function parseSimulationText(
   const context: Context = { fileName: options.fileName, path: sourceFile, baseDir, warnings: [] };
   const blocks = splitInputText(text, { fileName: options.fileName, path: sourceFile });
 
-  const simulationBlocks = blocks.filter((block) => block.type === "simulation");
-  const simulation = tag(
-    "simulation",
-    buildComponent(
-      context,
-      "simulation",
-      simulationBlocks[0]?.name ?? "",
-      simulationBlocks[0]?.line ?? 0,
-      simulationBlocks.flatMap((block) => block.assignments),
-    ),
-  );
-  const sample = tag("sample", single(context, blocks, "sample"));
-  const geometry = tag("geometry", single(context, blocks, "geometry"));
-  const electronbeam = tag("electronbeam", single(context, blocks, "electronbeam"));
-  const optics = tag("optics", single(context, blocks, "optics"));
-  const detectors = repeated(context, blocks, "detector").map((c) => tag("detector", c));
-  const particles = repeated(context, blocks, "particle").map((c) => tag("particle", c));
-  const particlesets = repeated(context, blocks, "particleset").map((c) => tag("particleset", c));
-  const volumes = repeated(context, blocks, "volume").map((c) => tag("volume", c));
+  const components = buildComponents(context, blocks);
+  applyGenRandPositions(components.particlesets);
+  const generated = readGenerateFlags(context, components.simulation);
+  const absorbingPdb = hasAbsorbingPdb(checkUsedParticles(context, components, generated));
+  if (generated.micrographs) checkMicrographComponents(context, components);
+  if (generated.volumeMaps) checkVolumeComponents(context, components, absorbingPdb);
+  if (generated.particleMaps && absorbingPdb) checkParticleMapComponents(context, components);
+  checkFileClashes(context, allComponents(components));
 
-  // The obsolete gen_rand_positions stands for particle_coords when that is absent.
-  for (const set of particlesets) {
-    if (set["particle_coords"] === undefined && set["gen_rand_positions"] !== undefined) {
-      set["particle_coords"] = set["gen_rand_positions"] === true ? "random" : "file";
-    }
-  }
-
-  const micrographs = simulation["generate_micrographs"] === true;
-  const volumeMaps = simulation["generate_volumes"] === true;
-  const particleMaps = simulation["generate_particle_maps"] === true;
-  if (!micrographs && !volumeMaps && !particleMaps) {
-    fail(
-      context,
-      undefined,
-      'nothing to generate: set "generate_micrographs", "generate_volumes" or ' +
-        '"generate_particle_maps" to "yes" in "=== simulation ==="',
-      "generate_micrographs",
-    );
-  }
-
-  const usedParticles = new Set<Values>();
-  if (micrographs || volumeMaps) {
-    for (const set of particlesets) {
-      checkParticleSet(context, set, particles);
-      for (const particle of particles) {
-        if (particle.name === set["particle_type"]) usedParticles.add(particle);
-      }
-    }
-  }
-  if (particleMaps) { for (const particle of particles) usedParticles.add(particle); }
-  for (const particle of particles) {
-    if (usedParticles.has(particle)) checkParticle(context, particle);
-  }
-  const absorbingPdb = [...usedParticles].some((particle) =>
-    particle["source"] === "pdb" && particle["use_imag_pot"] === true
-  );
-
-  if (micrographs) {
-    checkSample(
-      context,
-      needComponent(context, simulation, "generate_micrographs", sample, "sample"),
-    );
-    checkGeometry(
-      context,
-      needComponent(context, simulation, "generate_micrographs", geometry, "geometry"),
-    );
-    checkElectronBeam(
-      context,
-      needComponent(context, simulation, "generate_micrographs", electronbeam, "electronbeam"),
-    );
-    checkOptics(
-      context,
-      needComponent(context, simulation, "generate_micrographs", optics, "optics"),
-    );
-    needComponent(context, simulation, "generate_micrographs", detectors[0], "detector");
-    for (const detector of detectors) checkDetector(context, detector);
-  }
-  if (volumeMaps) {
-    checkSample(context, needComponent(context, simulation, "generate_volumes", sample, "sample"));
-    needComponent(context, simulation, "generate_volumes", volumes[0], "volume");
-    for (const volume of volumes) requireTableParameters(context, "volume", volume);
-    const imaginary = volumes.some((volume) => volume["map_file_im_out"] !== undefined);
-    if (imaginary || absorbingPdb) {
-      checkElectronBeam(
-        context,
-        needComponent(context, simulation, "generate_volumes", electronbeam, "electronbeam"),
-      );
-    }
-  }
-  if (particleMaps && absorbingPdb) {
-    checkElectronBeam(
-      context,
-      needComponent(context, simulation, "generate_particle_maps", electronbeam, "electronbeam"),
-    );
-  }
-
-  const all: Values[] = [simulation];
-  for (const component of [sample, geometry, electronbeam, optics]) {
-    if (component !== undefined) all.push(component);
-  }
-  all.push(...detectors, ...particles, ...particlesets, ...volumes);
-  checkFileClashes(context, all);
-
-  return {
-    simulation: simulation as unknown as SimulationParameters,
-    sample: sample as unknown as SampleParameters | undefined,
-    geometry: geometry as unknown as GeometryParameters | undefined,
-    electronbeam: electronbeam as unknown as ElectronBeamParameters | undefined,
-    optics: optics as unknown as OpticsParameters | undefined,
-    detectors: detectors as unknown as DetectorParameters[],
-    particles: particles as unknown as ParticleParameters[],
-    particlesets: particlesets as unknown as ParticleSetParameters[],
-    volumes: volumes as unknown as VolumeParameters[],
-    sourceFile,
-    fileName: options.fileName,
-    baseDir,
-    warnings: context.warnings,
-  };
+  return toSimulationInput(components, context, options.fileName);
 }
 
+/** Checks the required parameters of the sample. */
 function checkSample(context: Context, sample: Values): void {
   requireTableParameters(context, "sample", sample);
 }

@@ -18,7 +18,13 @@ import {
   readPdbTransformFile,
   readTiltAngleFile,
 } from "./text_table.ts";
-import type { ComponentBase, ComponentType, ParticleParameters, SimulationInput } from "./types.ts";
+import type {
+  ComponentBase,
+  ComponentType,
+  GeometryParameters,
+  ParticleParameters,
+  SimulationInput,
+} from "./types.ts";
 
 /** A component the run uses, with its type. */
 interface UsedComponent {
@@ -62,6 +68,7 @@ function usedComponents(input: SimulationInput): UsedComponent[] {
   return used;
 }
 
+/** Throws the input error of `reason` at `line` and `key` of the input file. */
 function fail(
   input: SimulationInput,
   line: number | undefined,
@@ -74,6 +81,7 @@ function fail(
   );
 }
 
+/** The line of parameter `key` of a component, or of its heading when it is not given. */
 function lineOf(component: ComponentBase, key: string): number {
   return component.location.given[key] ?? component.location.line;
 }
@@ -136,6 +144,130 @@ function needRows(
   }
 }
 
+/** Reads the input file's text; a missing file or a folder is an input error naming it. */
+async function readInputText(path: string, sourceFile: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(sourceFile);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.IsADirectory
+      ? "it is a folder, not a file"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new TemInputError({ fileName: path, path: sourceFile }, reason, { cause: error });
+  }
+}
+
+/** Checks that every input file the used components name exists and is a file. */
+async function requireInputFiles(input: SimulationInput, used: UsedComponent[]): Promise<void> {
+  for (const { type, component } of used) {
+    for (const spec of PARAMETERS[type]) {
+      const value = component[spec.name];
+      if (spec.type === "input_file" && typeof value === "string") {
+        await requireFile(input, component, spec.name, value);
+      }
+    }
+  }
+}
+
+/** Checks the coordinate tables of the used particle sets: well formed, num_particles rows. */
+async function checkCoordinateTables(input: SimulationInput, used: Set<unknown>): Promise<void> {
+  for (const set of input.particlesets) {
+    if (!used.has(set) || set.particle_coords !== "file" || set.coord_file_in === undefined) {
+      continue;
+    }
+    const rows = (await readCoordinateFile(set.coord_file_in)).length;
+    if (set.num_particles !== undefined) {
+      const why = `num_particles = ${set.num_particles}`;
+      needRows(input, set, "coord_file_in", set.coord_file_in, rows, set.num_particles, why);
+    }
+  }
+}
+
+/** Checks the files of the used particles: PDB transformation tables and input maps. */
+async function checkParticleFiles(input: SimulationInput, used: Set<unknown>): Promise<void> {
+  for (const particle of input.particles) {
+    if (!used.has(particle)) continue;
+    if (particle.source === "pdb" && particle.pdb_transf_file_in !== undefined) {
+      await readPdbTransformFile(particle.pdb_transf_file_in);
+    }
+    if (particle.source === "map") await checkMapFiles(input, particle);
+  }
+}
+
+/**
+ * The number of tilts: ntilts, or the rows of the tilt-angle table when ntilts is not given
+ * (an empty table is then an error); a table shorter than ntilts is an error.
+ */
+async function readTiltCount(
+  input: SimulationInput,
+  geometry: GeometryParameters,
+): Promise<number> {
+  let ntilts = geometry.ntilts ?? 0;
+  if (!geometry.gen_tilt_data && geometry.geom_file_in !== undefined) {
+    const rows = (await readTiltAngleFile(geometry.geom_file_in)).length;
+    if (geometry.ntilts === undefined) {
+      if (rows === 0) {
+        fail(
+          input,
+          lineOf(geometry, "geom_file_in"),
+          "geom_file_in",
+          `"${displayPath(geometry.geom_file_in)}" of "geom_file_in" has no rows`,
+        );
+      }
+      ntilts = rows;
+    } else {
+      needRows(
+        input,
+        geometry,
+        "geom_file_in",
+        geometry.geom_file_in,
+        rows,
+        ntilts,
+        `ntilts = ${ntilts}`,
+      );
+    }
+  }
+  return ntilts;
+}
+
+/** Checks the tables with a row per tilt: geometry errors, dose and defocus (when read). */
+async function checkPerTiltTables(input: SimulationInput, ntilts: number): Promise<void> {
+  const geometry = input.geometry!;
+  if (geometry.geom_errors === "file" && geometry.error_file_in !== undefined) {
+    const rows = (await readGeometryErrorFile(geometry.error_file_in)).length;
+    needRows(
+      input,
+      geometry,
+      "error_file_in",
+      geometry.error_file_in,
+      rows,
+      ntilts,
+      `one per tilt`,
+    );
+  }
+  const beam = input.electronbeam!;
+  if (!beam.gen_dose && beam.dose_file_in !== undefined) {
+    const rows = (await readDoseFile(beam.dose_file_in)).length;
+    needRows(input, beam, "dose_file_in", beam.dose_file_in, rows, ntilts, "one per tilt");
+  }
+  const optics = input.optics!;
+  if (!optics.gen_defocus && optics.defocus_file_in !== undefined) {
+    const rows = (await readDefocusFile(optics.defocus_file_in)).length;
+    needRows(
+      input,
+      optics,
+      "defocus_file_in",
+      optics.defocus_file_in,
+      rows,
+      ntilts,
+      "one per tilt",
+    );
+  }
+}
+
 /**
  * Reads and checks a TEM-Simulator input file: everything {@linkcode parseSimulationText} checks,
  * plus, for the components the run uses, that every input file exists, that coordinate, tilt-angle,
@@ -147,110 +279,19 @@ function needRows(
  */
 export async function parseSimulationFile(path: string): Promise<SimulationInput> {
   const sourceFile = resolve(path);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(sourceFile);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.IsADirectory
-      ? "it is a folder, not a file"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new TemInputError({ fileName: path, path: sourceFile }, reason, { cause: error });
-  }
+  const text = await readInputText(path, sourceFile);
   const input = parseSimulationText(text, {
     fileName: path,
     baseDir: dirname(sourceFile),
     sourceFile,
   });
   const used = usedComponents(input);
-  for (const { type, component } of used) {
-    for (const spec of PARAMETERS[type]) {
-      const value = component[spec.name];
-      if (spec.type === "input_file" && typeof value === "string") {
-        await requireFile(input, component, spec.name, value);
-      }
-    }
-  }
-
+  await requireInputFiles(input, used);
   const usedSet = new Set(used.map((entry) => entry.component as unknown));
-  for (const set of input.particlesets) {
-    if (!usedSet.has(set) || set.particle_coords !== "file" || set.coord_file_in === undefined) {
-      continue;
-    }
-    const rows = (await readCoordinateFile(set.coord_file_in)).length;
-    if (set.num_particles !== undefined) {
-      const why = `num_particles = ${set.num_particles}`;
-      needRows(input, set, "coord_file_in", set.coord_file_in, rows, set.num_particles, why);
-    }
-  }
-  for (const particle of input.particles) {
-    if (!usedSet.has(particle)) continue;
-    if (particle.source === "pdb" && particle.pdb_transf_file_in !== undefined) {
-      await readPdbTransformFile(particle.pdb_transf_file_in);
-    }
-    if (particle.source === "map") await checkMapFiles(input, particle);
-  }
-
+  await checkCoordinateTables(input, usedSet);
+  await checkParticleFiles(input, usedSet);
   if (input.simulation.generate_micrographs) {
-    const geometry = input.geometry!;
-    let ntilts = geometry.ntilts ?? 0;
-    if (!geometry.gen_tilt_data && geometry.geom_file_in !== undefined) {
-      const rows = (await readTiltAngleFile(geometry.geom_file_in)).length;
-      if (geometry.ntilts === undefined) {
-        if (rows === 0) {
-          fail(
-            input,
-            lineOf(geometry, "geom_file_in"),
-            "geom_file_in",
-            `"${displayPath(geometry.geom_file_in)}" of "geom_file_in" has no rows`,
-          );
-        }
-        ntilts = rows;
-      } else {
-        needRows(
-          input,
-          geometry,
-          "geom_file_in",
-          geometry.geom_file_in,
-          rows,
-          ntilts,
-          `ntilts = ${ntilts}`,
-        );
-      }
-    }
-    if (geometry.geom_errors === "file" && geometry.error_file_in !== undefined) {
-      const rows = (await readGeometryErrorFile(geometry.error_file_in)).length;
-      needRows(
-        input,
-        geometry,
-        "error_file_in",
-        geometry.error_file_in,
-        rows,
-        ntilts,
-        `one per tilt`,
-      );
-    }
-    const beam = input.electronbeam!;
-    if (!beam.gen_dose && beam.dose_file_in !== undefined) {
-      const rows = (await readDoseFile(beam.dose_file_in)).length;
-      needRows(input, beam, "dose_file_in", beam.dose_file_in, rows, ntilts, "one per tilt");
-    }
-    const optics = input.optics!;
-    if (!optics.gen_defocus && optics.defocus_file_in !== undefined) {
-      const rows = (await readDefocusFile(optics.defocus_file_in)).length;
-      needRows(
-        input,
-        optics,
-        "defocus_file_in",
-        optics.defocus_file_in,
-        rows,
-        ntilts,
-        "one per tilt",
-      );
-    }
+    await checkPerTiltTables(input, await readTiltCount(input, input.geometry!));
   }
   return input;
 }

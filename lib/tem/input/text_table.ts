@@ -26,10 +26,12 @@ export interface TextTableOptions {
   path?: string;
 }
 
+/** Where table messages point, and what the table is called in them. */
 interface Where extends TextTableOptions {
   what: string;
 }
 
+/** Throws the input error of `reason` at `line` of the table file. */
 function fail(where: Where, line: number | undefined, reason: string): never {
   throw new TemInputError({ fileName: where.fileName, path: where.path, line }, reason);
 }
@@ -47,6 +49,53 @@ export function parseTextTable(text: string, options: TextTableOptions): TextTab
   return parseTable(text, { ...options, what: "table" });
 }
 
+/** Reads the `ROWS COLUMNS` header line of a table (ROWS ≥ 0, COLUMNS ≥ 1). */
+function readHeader(
+  where: Where,
+  tokens: string[],
+  trimmed: string,
+  lineNumber: number,
+): { rowsDeclared: number; columns: number } {
+  const m = parseIntegerLiteral(tokens[0] ?? "");
+  const n = parseIntegerLiteral(tokens[1] ?? "");
+  if (m === undefined || n === undefined || m < 0 || n < 1) {
+    fail(
+      where,
+      lineNumber,
+      `expected the ${where.what} header "ROWS COLUMNS" (two integers, ROWS ≥ 0 and ` +
+        `COLUMNS ≥ 1), got ${shown(trimmed)}`,
+    );
+  }
+  return { rowsDeclared: m, columns: n };
+}
+
+/** Reads the first `columns` numbers of a table row (extra tokens are ignored). */
+function readRow(where: Where, tokens: string[], columns: number, lineNumber: number): number[] {
+  if (tokens.length < columns) {
+    fail(
+      where,
+      lineNumber,
+      `expected ${columns} numbers (the header's column count), got ${tokens.length}`,
+    );
+  }
+  const row: number[] = [];
+  for (let column = 0; column < columns; column++) {
+    const token = tokens[column] ?? "";
+    const value = parseRealLiteral(token);
+    if (value === undefined) {
+      fail(
+        where,
+        lineNumber,
+        `column ${column + 1}: ${shown(token)} is not a number (allowed: a finite decimal ` +
+          `number such as 12, -0.5 or 1.5e3)`,
+      );
+    }
+    row.push(value);
+  }
+  return row;
+}
+
+/** Parses a table: the header, then the declared rows; too few rows is an error. */
 function parseTable(text: string, where: Where): TextTable {
   const lines = text.split(/\r\n|\n|\r/);
   let rowsDeclared: number | undefined;
@@ -59,43 +108,11 @@ function parseTable(text: string, where: Where): TextTable {
     const lineNumber = index + 1;
     const tokens = trimmed.split(/\s+/);
     if (rowsDeclared === undefined) {
-      const m = parseIntegerLiteral(tokens[0] ?? "");
-      const n = parseIntegerLiteral(tokens[1] ?? "");
-      if (m === undefined || n === undefined || m < 0 || n < 1) {
-        fail(
-          where,
-          lineNumber,
-          `expected the ${where.what} header "ROWS COLUMNS" (two integers, ROWS ≥ 0 and ` +
-            `COLUMNS ≥ 1), got ${shown(trimmed)}`,
-        );
-      }
-      rowsDeclared = m;
-      columns = n;
+      ({ rowsDeclared, columns } = readHeader(where, tokens, trimmed, lineNumber));
       if (rowsDeclared === 0) break;
       continue;
     }
-    if (tokens.length < columns) {
-      fail(
-        where,
-        lineNumber,
-        `expected ${columns} numbers (the header's column count), got ${tokens.length}`,
-      );
-    }
-    const row: number[] = [];
-    for (let column = 0; column < columns; column++) {
-      const token = tokens[column] ?? "";
-      const value = parseRealLiteral(token);
-      if (value === undefined) {
-        fail(
-          where,
-          lineNumber,
-          `column ${column + 1}: ${shown(token)} is not a number (allowed: a finite decimal ` +
-            `number such as 12, -0.5 or 1.5e3)`,
-        );
-      }
-      row.push(value);
-    }
-    rows.push(row);
+    rows.push(readRow(where, tokens, columns, lineNumber));
     rowLines.push(lineNumber);
     if (rows.length === rowsDeclared) break;
   }
@@ -112,6 +129,7 @@ function parseTable(text: string, where: Where): TextTable {
   return { columns, rows, rowLines };
 }
 
+/** Fewer than `minimum` columns is an error naming the columns needed. */
 function needColumns(where: Where, table: TextTable, minimum: number, names: string): void {
   if (table.columns < minimum) {
     fail(
