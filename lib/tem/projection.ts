@@ -85,35 +85,46 @@ export class ProjectionScratch {
   }
 }
 
-/**
- * Projects `map`, oriented by `m` (row-major 3×3 map axes → microscope axes) and centred at grid
- * index (`cx`, `cy`), on a grid of pixel size `pixel` (nm), with interaction constant `sigma`
- * (rad/(V·nm)). With `scratch` the accumulators are views of its buffers (valid until its next
- * use); with `geometryOnly` they are empty (for the footprint). Needs no permissions.
- */
-export function projectMap(
-  map: ParticleMap,
-  m: readonly number[],
-  cx: number,
-  cy: number,
-  pixel: number,
-  sigma: number,
-  scratch?: ProjectionScratch,
-  geometryOnly = false,
-): Projection {
-  const n = [map.nx, map.ny, map.nz];
-  const stride = [1, map.nx, map.nx * map.ny];
+/** How the map's voxel layers lie across the beam (spec §3.7). */
+interface LayerShear {
+  /** Map axes spanning the layers (d0, d1) and the axis most parallel to the beam (d2). */
+  d0: number;
+  d1: number;
+  d2: number;
+  /** Shift of a layer along d0 and d1 per voxel step along d2. */
+  ds0: number;
+  ds1: number;
+}
+
+/** The layer axes and shears of a map oriented by `m` (row-major 3×3). */
+function layerShear(m: readonly number[]): LayerShear {
   let d2 = 0;
   for (let d = 1; d < 3; d++) if (Math.abs(m[6 + d]!) > Math.abs(m[6 + d2]!)) d2 = d;
   const d0 = d2 === 0 ? 1 : 0;
   const d1 = d2 === 2 ? 1 : 2;
   const ds0 = -m[6 + d0]! / m[6 + d2]!;
   const ds1 = -m[6 + d1]! / m[6 + d2]!;
+  return { d0, d1, d2, ds0, ds1 };
+}
+
+/**
+ * The accumulator's size (room for every sheared layer) and its affine placement on the grid,
+ * centred at grid index (`cx`, `cy`): a projection with empty accumulators.
+ */
+function accumulatorPlacement(
+  map: ParticleMap,
+  m: readonly number[],
+  sh: LayerShear,
+  cx: number,
+  cy: number,
+  pixel: number,
+): Projection {
+  const n = [map.nx, map.ny, map.nz];
+  const { d0, d1, d2, ds0, ds1 } = sh;
   const n0 = n[d0]!, n1 = n[d1]!, n2 = n[d2]!;
   const p0 = Math.ceil(n0 + n2 * Math.abs(ds0) + 1);
   const p1 = Math.ceil(n1 + n2 * Math.abs(ds1) + 1);
   const c0 = (p0 - 1) / 2, c1 = (p1 - 1) / 2;
-  const m0 = (n0 - 1) / 2, m1 = (n1 - 1) / 2, m2 = (n2 - 1) / 2;
   const scale = map.voxelSize / pixel;
   const a: [number, number, number, number] = [
     scale * m[d0]!,
@@ -122,16 +133,28 @@ export function projectMap(
     scale * m[3 + d1]!,
   ];
   const t: [number, number] = [cx - a[0] * c0 - a[1] * c1, cy - a[2] * c0 - a[3] * c1];
-  if (geometryOnly) return { p0, p1, re: EMPTY, im: EMPTY, a, t };
-  const [re, im] = scratch !== undefined
-    ? scratch.accumulators(p0 * p1)
-    : [new Float32Array(p0 * p1), new Float32Array(p0 * p1)];
-  const weight = map.voxelSize * Math.sqrt(1 + ds0 * ds0 + ds1 * ds1) * sigma;
-  let fr = 1, fi = 0;
-  if (map.im === undefined) {
-    fr = Math.sqrt(1 - map.famp * map.famp);
-    fi = map.famp;
-  }
+  return { p0, p1, re: EMPTY, im: EMPTY, a, t };
+}
+
+/**
+ * Splats every voxel layer of `map`, shifted by its shear, bilinearly into the accumulators
+ * `re` and `im` (p0 wide, centred on the map), each voxel weighted by `weight`. Without an
+ * imaginary map only `re` receives (zero voxels skipped).
+ */
+function splatLayers(
+  map: ParticleMap,
+  sh: LayerShear,
+  p0: number,
+  p1: number,
+  weight: number,
+  re: Float32Array,
+  im: Float32Array,
+): void {
+  const n = [map.nx, map.ny, map.nz], stride = [1, map.nx, map.nx * map.ny];
+  const { d0, d1, d2, ds0, ds1 } = sh;
+  const n0 = n[d0]!, n1 = n[d1]!, n2 = n[d2]!;
+  const c0 = (p0 - 1) / 2, c1 = (p1 - 1) / 2;
+  const m0 = (n0 - 1) / 2, m1 = (n1 - 1) / 2, m2 = (n2 - 1) / 2;
   const src = map.re, srcIm = map.im;
   const st0 = stride[d0]!, st1 = stride[d1]!, st2 = stride[d2]!;
   for (let k = 0; k < n2; k++) {
@@ -167,13 +190,44 @@ export function projectMap(
       }
     }
   }
-  if (srcIm === undefined) {
-    for (let i = 0; i < re.length; i++) {
-      const v = re[i]!;
-      re[i] = fr * v;
-      im[i] = fi * v;
-    }
+}
+
+/** Splits the projected real potential in `re` by amplitude contrast `famp` into `re` and `im`. */
+function applyAmplitudeContrast(re: Float32Array, im: Float32Array, famp: number): void {
+  const fr = Math.sqrt(1 - famp * famp), fi = famp;
+  for (let i = 0; i < re.length; i++) {
+    const v = re[i]!;
+    re[i] = fr * v;
+    im[i] = fi * v;
   }
+}
+
+/**
+ * Projects `map`, oriented by `m` (row-major 3×3 map axes → microscope axes) and centred at grid
+ * index (`cx`, `cy`), on a grid of pixel size `pixel` (nm), with interaction constant `sigma`
+ * (rad/(V·nm)). With `scratch` the accumulators are views of its buffers (valid until its next
+ * use); with `geometryOnly` they are empty (for the footprint). Needs no permissions.
+ */
+export function projectMap(
+  map: ParticleMap,
+  m: readonly number[],
+  cx: number,
+  cy: number,
+  pixel: number,
+  sigma: number,
+  scratch?: ProjectionScratch,
+  geometryOnly = false,
+): Projection {
+  const sh = layerShear(m);
+  const placement = accumulatorPlacement(map, m, sh, cx, cy, pixel);
+  if (geometryOnly) return placement;
+  const { p0, p1, a, t } = placement;
+  const [re, im] = scratch !== undefined
+    ? scratch.accumulators(p0 * p1)
+    : [new Float32Array(p0 * p1), new Float32Array(p0 * p1)];
+  const weight = map.voxelSize * Math.sqrt(1 + sh.ds0 * sh.ds0 + sh.ds1 * sh.ds1) * sigma;
+  splatLayers(map, sh, p0, p1, weight, re, im);
+  if (map.im === undefined) applyAmplitudeContrast(re, im, map.famp);
   return { p0, p1, re, im, a, t };
 }
 
@@ -276,28 +330,40 @@ export interface CellWindow {
 }
 
 /**
- * Adds a projection to the complex grid `grid` (nx × ny, interleaved, index 2·(y·nx + x)) by
- * two area-weighted 1-D passes (the pairing with the smallest scale factors), marking the
- * touched cells in `touched`. Only the cells inside `window` (default: the whole grid) receive
- * any: on a tile, the wave grid's own pixels, as a projection stops at the wave grid's edge.
- * Needs no permissions.
+ * The plan of a projection's two 1-D resampling passes: first along source axis `s1` onto output
+ * axis `o1`, then along the other source axis onto the other output axis; the affine
+ * coefficients in that order, the source sizes and strides, and the destination cells
+ * lo … hi (inclusive) along o1 and o2.
  */
-export function addProjection(
-  p: Projection,
-  grid: Float32Array,
-  nx: number,
-  ny: number,
-  touched: TouchedRows,
-  scratch?: ProjectionScratch,
-  window: CellWindow = { x0: 0, x1: nx, y0: 0, y1: ny },
-): void {
-  // a[o·2 + s]: derivative of output axis o (0 = x, 1 = y) by source axis s (0 = j0, 1 = j1).
-  // Of the four pairings (o1, s1) the one with the smallest scale factors is used (spec §3.7).
+interface TwoPassPlan {
+  o1: number;
+  s1: number;
+  aFirst: number;
+  aCross: number;
+  bFirst: number;
+  bCross: number;
+  t1: number;
+  t2: number;
+  ns1: number;
+  ns2: number;
+  step1: number;
+  step2: number;
+  lo1: number;
+  hi1: number;
+  lo2: number;
+  hi2: number;
+}
+
+/**
+ * The pairing (o1, s1) of output and source axes with the smallest scale factors (spec §3.7);
+ * `a[o·2 + s]` is the derivative of output axis o (0 = x, 1 = y) by source axis s (0 = j0, 1 = j1).
+ */
+function smallestScalePairing(a: readonly number[]): { o1: number; s1: number } {
   let s1 = 0, o1 = 0, best = Infinity;
-  const det = p.a[0] * p.a[3] - p.a[1] * p.a[2];
+  const det = a[0]! * a[3]! - a[1]! * a[2]!;
   for (let o = 0; o < 2; o++) {
     for (let s = 0; s < 2; s++) {
-      const first = Math.abs(p.a[2 * o + s]!);
+      const first = Math.abs(a[2 * o + s]!);
       // Its two scale factors are |a_first| and |det|/|a_first|: the larger one is minimised.
       const v = Math.max(first, Math.abs(det) / first);
       if (v < best) {
@@ -307,6 +373,20 @@ export function addProjection(
       }
     }
   }
+  return { o1, s1 };
+}
+
+/**
+ * The two-pass plan of `p` on a grid of nx × ny restricted to `window`; `undefined` when the
+ * projection touches none of its cells.
+ */
+function twoPassPlan(
+  p: Projection,
+  nx: number,
+  ny: number,
+  window: CellWindow,
+): TwoPassPlan | undefined {
+  const { o1, s1 } = smallestScalePairing(p.a);
   const s2 = 1 - s1, o2 = 1 - o1;
   const aFirst = p.a[2 * o1 + s1]!, aCross = p.a[2 * o1 + s2]!;
   const bFirst = p.a[2 * o2 + s1]!, bCross = p.a[2 * o2 + s2]!;
@@ -325,24 +405,62 @@ export function addProjection(
   const hi1 = Math.min(max1 - 1, Math.ceil((o1 === 0 ? bounds.x1 : bounds.y1) - 0.5));
   const lo2 = Math.max(min2, Math.floor((o1 === 0 ? bounds.y0 : bounds.x0) + 0.5));
   const hi2 = Math.min(max2 - 1, Math.ceil((o1 === 0 ? bounds.y1 : bounds.x1) - 0.5));
-  if (lo1 > hi1 || lo2 > hi2) return;
-  const width1 = hi1 - lo1 + 1;
-  // Each 1-D pass anchors a line at the lower corner of its first cell: the shear offset of a line
-  // is taken at its lower edge (index − ½ across the line), not at its centre line. Measured on
-  // TEM-Simulator's outputs (sweep, ghost_bead); spec §3.7 does not say it.
-  // Pass 1: along source axis s1 onto integer o1 coordinates, for every source line s2.
-  const width2 = hi2 - lo2 + 1;
-  const [midRe, midIm, column, columnIm] = (scratch ?? new ProjectionScratch()).passes(
-    ns2 * width1,
-    width2,
-  );
+  if (lo1 > hi1 || lo2 > hi2) return undefined;
+  return {
+    o1,
+    s1,
+    aFirst,
+    aCross,
+    bFirst,
+    bCross,
+    t1,
+    t2,
+    ns1,
+    ns2,
+    step1,
+    step2,
+    lo1,
+    hi1,
+    lo2,
+    hi2,
+  };
+}
+
+/**
+ * Pass 1: resamples every source line s2 of `p` along source axis s1 onto the integer o1
+ * coordinates lo1 … lo1 + width1 − 1, into line j2 of `midRe` and `midIm`.
+ */
+function resampleSourceLines(
+  p: Projection,
+  plan: TwoPassPlan,
+  width1: number,
+  midRe: Float64Array,
+  midIm: Float64Array,
+): void {
+  const { aFirst, aCross, t1, lo1, ns1, ns2, step1, step2 } = plan;
   for (let j2 = 0; j2 < ns2; j2++) {
     const start = aFirst * -0.5 + aCross * (j2 - 0.5) + t1 - lo1;
     boxResampleAdd(p.re, j2 * step2, step1, ns1, start, aFirst, midRe, j2 * width1, 1, width1);
     boxResampleAdd(p.im, j2 * step2, step1, ns1, start, aFirst, midIm, j2 * width1, 1, width1);
   }
-  // Pass 2: for each o1 column u (lower edge coord1 − ½), along source axis s2 onto integer o2
-  // coordinates.
+}
+
+/**
+ * Pass 2: for each o1 column u (lower edge coord1 − ½) of the pass-1 lines, resamples along source
+ * axis s2 onto the integer o2 coordinates lo2 … lo2 + width2 − 1 and adds the column to `grid`.
+ */
+function resampleColumnsIntoGrid(
+  plan: TwoPassPlan,
+  width1: number,
+  width2: number,
+  midRe: Float64Array,
+  midIm: Float64Array,
+  column: Float64Array,
+  columnIm: Float64Array,
+  grid: Float32Array,
+  nx: number,
+): void {
+  const { o1, aFirst, aCross, bFirst, bCross, t1, t2, ns2, lo1, lo2 } = plan;
   const scale2 = bCross - bFirst * aCross / aFirst;
   for (let u = 0; u < width1; u++) {
     const coord1 = lo1 + u;
@@ -359,6 +477,38 @@ export function addProjection(
       grid[q + 1]! += columnIm[c]!;
     }
   }
+}
+
+/**
+ * Adds a projection to the complex grid `grid` (nx × ny, interleaved, index 2·(y·nx + x)) by
+ * two area-weighted 1-D passes (the pairing with the smallest scale factors), marking the
+ * touched cells in `touched`. Only the cells inside `window` (default: the whole grid) receive
+ * any: on a tile, the wave grid's own pixels, as a projection stops at the wave grid's edge.
+ * Needs no permissions.
+ */
+export function addProjection(
+  p: Projection,
+  grid: Float32Array,
+  nx: number,
+  ny: number,
+  touched: TouchedRows,
+  scratch?: ProjectionScratch,
+  window: CellWindow = { x0: 0, x1: nx, y0: 0, y1: ny },
+): void {
+  const plan = twoPassPlan(p, nx, ny, window);
+  if (plan === undefined) return;
+  const { o1, lo1, hi1, lo2, hi2 } = plan;
+  const width1 = hi1 - lo1 + 1;
+  // Each 1-D pass anchors a line at the lower corner of its first cell: the shear offset of a line
+  // is taken at its lower edge (index − ½ across the line), not at its centre line. Measured on
+  // TEM-Simulator's outputs (sweep, ghost_bead); spec §3.7 does not say it.
+  const width2 = hi2 - lo2 + 1;
+  const [midRe, midIm, column, columnIm] = (scratch ?? new ProjectionScratch()).passes(
+    plan.ns2 * width1,
+    width2,
+  );
+  resampleSourceLines(p, plan, width1, midRe, midIm);
+  resampleColumnsIntoGrid(plan, width1, width2, midRe, midIm, column, columnIm, grid, nx);
   if (o1 === 0) touched.mark(lo1, hi1, lo2, hi2);
   else touched.mark(lo2, hi2, lo1, hi1);
 }
