@@ -201,6 +201,243 @@ function ascii(bytes: Uint8Array): string {
   return text;
 }
 
+/** The main header read in its decided byte order, with the warnings found so far. */
+interface HeaderView {
+  /** The file's first bytes (at least the main header). */
+  bytes: Uint8Array;
+  /** NX/NY/NZ, MODE and NSYMBT in the decided byte order. */
+  fields: Fields;
+  /** Whether the values are little-endian. */
+  littleEndian: boolean;
+  /** Whether the "MAP " identifier is at byte 208 (else an old-style header). */
+  hasMap: boolean;
+  /** The int32 at a byte offset. */
+  i32: (offset: number) => number;
+  /** The float32 at a byte offset. */
+  f32: (offset: number) => number;
+  /** Non-fatal oddities, in the order found. */
+  warnings: string[];
+}
+
+/**
+ * The byte order whose NX..NZ, MODE and NSYMBT are plausible (the machine stamp decides when both
+ * are), and those fields. Throws `fail` with the stamped order's reason when neither is.
+ */
+function chooseByteOrder(
+  view: DataView,
+  stamped: "little" | "big" | undefined,
+  fileSize: number | undefined,
+  fail: (reason: string) => Error,
+): { littleEndian: boolean; fields: Fields } {
+  const little = readFields(view, true);
+  const big = readFields(view, false);
+  const whyNotLittle = implausibility(little, fileSize);
+  const whyNotBig = implausibility(big, fileSize);
+  let littleEndian: boolean;
+  if (whyNotLittle === undefined && whyNotBig === undefined) littleEndian = stamped !== "big";
+  else if (whyNotLittle === undefined) littleEndian = true;
+  else if (whyNotBig === undefined) littleEndian = false;
+  else {
+    throw fail(stamped === "big" ? whyNotBig : whyNotLittle);
+  }
+  return { littleEndian, fields: littleEndian ? little : big };
+}
+
+/** The warning for a machine stamp that is unknown or contradicts the values, if any. */
+function stampWarning(
+  stamp: Uint8Array,
+  stamped: "little" | "big" | undefined,
+  littleEndian: boolean,
+): string | undefined {
+  if (stamped === undefined) {
+    return `unrecognised machine stamp "${hex(stamp)}"; read as ${
+      littleEndian ? "little" : "big"
+    }-endian`;
+  }
+  if ((stamped === "little") !== littleEndian) {
+    return `machine stamp "${hex(stamp)}" says ${stamped}-endian, but the values are ` +
+      `${littleEndian ? "little" : "big"}-endian`;
+  }
+  return undefined;
+}
+
+/**
+ * The main header in its byte order (see {@linkcode chooseByteOrder}), warning about the machine
+ * stamp and a missing "MAP " identifier.
+ */
+function headerView(
+  bytes: Uint8Array,
+  fileSize: number | undefined,
+  fail: (reason: string) => Error,
+): HeaderView {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const warnings: string[] = [];
+  const stamp = bytes.subarray(212, 216);
+  const stamped = stampOrder(stamp);
+  const hasMap = bytes[208] === 0x4d && bytes[209] === 0x41 && bytes[210] === 0x50; // "MAP"
+  const { littleEndian, fields } = chooseByteOrder(view, stamped, fileSize, fail);
+  const stampOddity = stampWarning(stamp, stamped, littleEndian);
+  if (stampOddity !== undefined) warnings.push(stampOddity);
+  if (!hasMap) warnings.push(`no "MAP " identifier at byte 208 (old-style header)`);
+  return {
+    bytes,
+    fields,
+    littleEndian,
+    hasMap,
+    i32: (offset: number) => view.getInt32(offset, littleEndian),
+    f32: (offset: number) => view.getFloat32(offset, littleEndian),
+    warnings,
+  };
+}
+
+/** MAPC/MAPR/MAPS as stored, and the 0-based spatial axes of columns, rows, sections. */
+interface AxisOrder {
+  /** MAPC as stored. */
+  mapc: number;
+  /** MAPR as stored. */
+  mapr: number;
+  /** MAPS as stored. */
+  maps: number;
+  /** A permutation of 0,1,2. */
+  axes: [number, number, number];
+}
+
+/** The axis order MAPC/MAPR/MAPS gives (1,2,3, warned, when it is not a permutation). */
+function axisOrder(h: HeaderView): AxisOrder {
+  const mapc = h.i32(64), mapr = h.i32(68), maps = h.i32(72);
+  let axes: [number, number, number] = [mapc - 1, mapr - 1, maps - 1];
+  if ([...axes].sort().join() !== "0,1,2") {
+    h.warnings.push(
+      `MAPC/MAPR/MAPS ${mapc},${mapr},${maps} is not a permutation of 1,2,3; used 1,2,3`,
+    );
+    axes = [0, 1, 2];
+  }
+  return { mapc, mapr, maps, axes };
+}
+
+/** Sizes and starts along x, y, z: the file's columns, rows, sections put on their axes. */
+function dimensionsAlongXyz(
+  h: HeaderView,
+  axes: [number, number, number],
+): { size: number[]; start: number[] } {
+  const size = [0, 0, 0];
+  const start = [0, 0, 0];
+  const fileStart = [h.i32(16), h.i32(20), h.i32(24)];
+  const fileSizeN = [h.fields.nc, h.fields.nr, h.fields.ns];
+  for (let k = 0; k < 3; k++) {
+    size[axes[k]!] = fileSizeN[k]!;
+    start[axes[k]!] = fileStart[k]!;
+  }
+  return { size, start };
+}
+
+/** CELLA / M along one axis, or 1 Å (warned) where that is undefined. */
+function voxelAlong(c: number, m: number, axis: string, warnings: string[]): number {
+  if (c > 0 && m > 0 && Number.isFinite(c / m)) return c / m;
+  warnings.push(`voxel size along ${axis} is undefined (CELLA ${c}, M ${m}); used 1 Å`);
+  return 1;
+}
+
+/** The unit-cell sampling MX..MZ, the cell dimensions CELLA and the voxel size they give. */
+function cellAndVoxelSize(
+  h: HeaderView,
+): { mx: number; my: number; mz: number; cella: Vec3; voxelSize: Vec3 } {
+  const mx = h.i32(28), my = h.i32(32), mz = h.i32(36);
+  const cella = { x: h.f32(40), y: h.f32(44), z: h.f32(48) };
+  const voxelSize = {
+    x: voxelAlong(cella.x, mx, "x", h.warnings),
+    y: voxelAlong(cella.y, my, "y", h.warnings),
+    z: voxelAlong(cella.z, mz, "z", h.warnings),
+  };
+  return { mx, my, mz, cella, voxelSize };
+}
+
+/**
+ * The extended header bytes to skip: NSYMBT, or 0 (warned) when it does not fit the file size;
+ * warns about bytes beyond the data. Without `fileSize`, NSYMBT as stored.
+ */
+function extendedHeaderSize(
+  h: HeaderView,
+  dataBytes: number,
+  fileSize: number | undefined,
+): number {
+  const f = h.fields;
+  let extendedHeaderBytes = f.nsymbt;
+  if (fileSize !== undefined) {
+    const expected = HEADER_BYTES + f.nsymbt + dataBytes;
+    if (fileSize < expected) {
+      // Data fit without the extended header (checked in implausibility): a bogus NSYMBT.
+      h.warnings.push(
+        `NSYMBT ${f.nsymbt} does not fit the file size ${fileSize}; extended header ignored`,
+      );
+      extendedHeaderBytes = 0;
+    } else if (fileSize > expected) {
+      h.warnings.push(`the file is ${fileSize - expected} bytes larger than expected`);
+    }
+  }
+  return extendedHeaderBytes;
+}
+
+/** The NLABL labels in use (at most 10), trailing blanks and NULs removed. */
+function labelsOf(bytes: Uint8Array, nlabl: number): string[] {
+  const labels: string[] = [];
+  const labelCount = Math.max(0, Math.min(10, nlabl));
+  for (let i = 0; i < labelCount; i++) {
+    labels.push(ascii(bytes.subarray(224 + 80 * i, 304 + 80 * i)).replace(/[\0 ]+$/, ""));
+  }
+  return labels;
+}
+
+/** EXTTYP without trailing blanks and NULs; "" when unset (or holding NULs within). */
+function exttypOf(bytes: Uint8Array): string {
+  const exttyp = ascii(bytes.subarray(104, 108)).replace(/[\0 ]+$/, "");
+  return exttyp.includes("\0") ? "" : exttyp;
+}
+
+/**
+ * The public header (xyz order): dimensions and mode, cell and voxel size, origin and starts,
+ * axis order, statistics, extended header and labels, in {@linkcode MrcHeader}'s field order.
+ */
+function xyzHeader(
+  h: HeaderView,
+  order: AxisOrder,
+  dataBytes: number,
+  fileSize: number | undefined,
+): MrcHeader {
+  const { size, start } = dimensionsAlongXyz(h, order.axes);
+  const { mx, my, mz, cella, voxelSize } = cellAndVoxelSize(h);
+  const extendedHeaderBytes = extendedHeaderSize(h, dataBytes, fileSize);
+  return {
+    nx: size[0]!,
+    ny: size[1]!,
+    nz: size[2]!,
+    mode: h.fields.mode,
+    mx,
+    my,
+    mz,
+    cella,
+    voxelSize,
+    origin: { x: h.f32(196), y: h.f32(200), z: h.f32(204) },
+    nxstart: start[0]!,
+    nystart: start[1]!,
+    nzstart: start[2]!,
+    mapc: order.mapc,
+    mapr: order.mapr,
+    maps: order.maps,
+    ispg: h.i32(88),
+    dmin: h.f32(76),
+    dmax: h.f32(80),
+    dmean: h.f32(84),
+    rms: h.hasMap ? h.f32(216) : 0,
+    extendedHeaderBytes,
+    exttyp: exttypOf(h.bytes),
+    nversion: h.i32(108),
+    labels: labelsOf(h.bytes, h.i32(220)),
+    littleEndian: h.littleEndian,
+    warnings: h.warnings,
+  };
+}
+
 /**
  * Decodes a main header. `fileSize`, when known, takes part in the byte-order decision and the
  * size checks (truncated files are refused; a bogus NSYMBT is ignored when the data fit without
@@ -219,138 +456,22 @@ export function parseMrcHeader(
       } bytes, shorter than the ${HEADER_BYTES}-byte header`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
-  const warnings: string[] = [];
-  const stamp = bytes.subarray(212, 216);
-  const stamped = stampOrder(stamp);
-  const hasMap = bytes[208] === 0x4d && bytes[209] === 0x41 && bytes[210] === 0x50; // "MAP"
-
-  const little = readFields(view, true);
-  const big = readFields(view, false);
-  const whyNotLittle = implausibility(little, fileSize);
-  const whyNotBig = implausibility(big, fileSize);
-  let littleEndian: boolean;
-  if (whyNotLittle === undefined && whyNotBig === undefined) littleEndian = stamped !== "big";
-  else if (whyNotLittle === undefined) littleEndian = true;
-  else if (whyNotBig === undefined) littleEndian = false;
-  else {
-    throw fail(stamped === "big" ? whyNotBig : whyNotLittle);
-  }
-  if (stamped === undefined) {
-    warnings.push(
-      `unrecognised machine stamp "${hex(stamp)}"; read as ${
-        littleEndian ? "little" : "big"
-      }-endian`,
-    );
-  } else if ((stamped === "little") !== littleEndian) {
-    warnings.push(
-      `machine stamp "${hex(stamp)}" says ${stamped}-endian, but the values are ` +
-        `${littleEndian ? "little" : "big"}-endian`,
-    );
-  }
-  if (!hasMap) warnings.push(`no "MAP " identifier at byte 208 (old-style header)`);
-
-  const le = littleEndian;
-  const f = le ? little : big;
-  const i32 = (offset: number) => view.getInt32(offset, le);
-  const f32 = (offset: number) => view.getFloat32(offset, le);
-
-  const mapc = i32(64), mapr = i32(68), maps = i32(72);
-  let axes: [number, number, number] = [mapc - 1, mapr - 1, maps - 1];
-  if ([...axes].sort().join() !== "0,1,2") {
-    warnings.push(
-      `MAPC/MAPR/MAPS ${mapc},${mapr},${maps} is not a permutation of 1,2,3; used 1,2,3`,
-    );
-    axes = [0, 1, 2];
-  }
-  const size = [0, 0, 0];
-  const start = [0, 0, 0];
-  const fileStart = [i32(16), i32(20), i32(24)];
-  const fileSizeN = [f.nc, f.nr, f.ns];
-  for (let k = 0; k < 3; k++) {
-    size[axes[k]!] = fileSizeN[k]!;
-    start[axes[k]!] = fileStart[k]!;
-  }
-  const [nx, ny, nz] = size as [number, number, number];
-  const mx = i32(28), my = i32(32), mz = i32(36);
-  const cella = { x: f32(40), y: f32(44), z: f32(48) };
-  const voxel = (c: number, m: number, axis: string): number => {
-    if (c > 0 && m > 0 && Number.isFinite(c / m)) return c / m;
-    warnings.push(`voxel size along ${axis} is undefined (CELLA ${c}, M ${m}); used 1 Å`);
-    return 1;
-  };
-  const voxelSize = {
-    x: voxel(cella.x, mx, "x"),
-    y: voxel(cella.y, my, "y"),
-    z: voxel(cella.z, mz, "z"),
-  };
-
-  const nlabl = i32(220);
-  const labels: string[] = [];
-  const labelCount = Math.max(0, Math.min(10, nlabl));
-  for (let i = 0; i < labelCount; i++) {
-    labels.push(ascii(bytes.subarray(224 + 80 * i, 304 + 80 * i)).replace(/[\0 ]+$/, ""));
-  }
-
-  const mode = f.mode;
-  const dataBytes = bytesForData(mode, f.nc, f.nr, f.ns);
-  let extendedHeaderBytes = f.nsymbt;
-  if (fileSize !== undefined) {
-    const expected = HEADER_BYTES + f.nsymbt + dataBytes;
-    if (fileSize < expected) {
-      // Data fit without the extended header (checked in implausibility): a bogus NSYMBT.
-      warnings.push(
-        `NSYMBT ${f.nsymbt} does not fit the file size ${fileSize}; extended header ignored`,
-      );
-      extendedHeaderBytes = 0;
-    } else if (fileSize > expected) {
-      warnings.push(`the file is ${fileSize - expected} bytes larger than expected`);
-    }
-  }
-
-  const imodStamp = i32(152);
-  const imodFlags = i32(156);
-  const unsignedBytes = !hasMap || (imodStamp === IMOD_STAMP && (imodFlags & 1) === 0);
-
-  const exttyp = ascii(bytes.subarray(104, 108)).replace(/[\0 ]+$/, "");
-  const header: MrcHeader = {
-    nx,
-    ny,
-    nz,
-    mode,
-    mx,
-    my,
-    mz,
-    cella,
-    voxelSize,
-    origin: { x: f32(196), y: f32(200), z: f32(204) },
-    nxstart: start[0]!,
-    nystart: start[1]!,
-    nzstart: start[2]!,
-    mapc,
-    mapr,
-    maps,
-    ispg: i32(88),
-    dmin: f32(76),
-    dmax: f32(80),
-    dmean: f32(84),
-    rms: hasMap ? f32(216) : 0,
-    extendedHeaderBytes,
-    exttyp: exttyp.includes("\0") ? "" : exttyp,
-    nversion: i32(108),
-    labels,
-    littleEndian: le,
-    warnings,
-  };
+  const h = headerView(bytes, fileSize, fail);
+  const f = h.fields;
+  const order = axisOrder(h);
+  const dataBytes = bytesForData(f.mode, f.nc, f.nr, f.ns);
+  const header = xyzHeader(h, order, dataBytes, fileSize);
+  const imodStamp = h.i32(152);
+  const imodFlags = h.i32(156);
   return {
     header,
     nc: f.nc,
     nr: f.nr,
     ns: f.ns,
-    axes,
-    dataOffset: HEADER_BYTES + extendedHeaderBytes,
+    axes: order.axes,
+    dataOffset: HEADER_BYTES + header.extendedHeaderBytes,
     dataBytes,
-    unsignedBytes,
+    unsignedBytes: !h.hasMap || (imodStamp === IMOD_STAMP && (imodFlags & 1) === 0),
     storedExtendedHeaderBytes: f.nsymbt,
   };
 }

@@ -151,24 +151,35 @@ function findAtomSite(
   return { columns: [...single.keys()], rows: [[...single.values()]], blockName };
 }
 
-/**
- * Parses the `_atom_site` table of the first data block of an mmCIF file, by column name
- * (preferring auth_* names; without `group_PDB`, atoms with no `label_seq_id` are HETATM), for one model (the first unless `options.model` names another
- * pdbx_PDB_model_num); keeps the highest-occupancy alternative location per atom. Unquoted "."
- * and "?" mean absent. Throws EtsError kind "input" naming the file and line. Needs no
- * permissions.
- */
-export function parseMmcif(text: string, options: ParseModelOptions = {}): AtomicModel {
-  const fileName = options.fileName ?? "mmCIF data";
-  const fail = (line: number, reason: string) =>
-    inputError(`Cannot read "${fileName}": line ${line}: ${reason}`, { file: fileName, line });
-  const table = findAtomSite(tokenizeCif(text, fail), fail);
-  if (table === undefined || table.rows.length === 0) {
-    throw inputError(`Cannot read "${fileName}": no _atom_site records`, { file: fileName });
-  }
+/** Builds the one-line input error for a line of the file. */
+type LineFail = (line: number, reason: string) => Error;
+
+/** Positions of the `_atom_site` columns read (undefined: the column is absent). */
+type AtomSiteColumns = Record<
+  | "group"
+  | "id"
+  | "element"
+  | "name"
+  | "alt"
+  | "resName"
+  | "chain"
+  | "seq"
+  | "labelSeq"
+  | "iCode"
+  | "x"
+  | "y"
+  | "z"
+  | "occupancy"
+  | "b"
+  | "model",
+  number | undefined
+>;
+
+/** Where the loop header puts each column read (auth_* names first); Cartn_x..z are required. */
+function atomSiteColumns(columns: string[], fileName: string): AtomSiteColumns {
   const index = (...names: string[]): number | undefined => {
     for (const n of names) {
-      const k = table.columns.indexOf(n.toLowerCase());
+      const k = columns.indexOf(n.toLowerCase());
       if (k >= 0) return k;
     }
     return undefined;
@@ -198,64 +209,113 @@ export function parseMmcif(text: string, options: ParseModelOptions = {}): Atomi
       });
     }
   }
-  const value = (row: CifToken[], k: number | undefined): string | undefined => {
-    if (k === undefined) return undefined;
-    const token = row[k]!;
-    if (!token.quoted && (token.text === "." || token.text === "?")) return undefined;
-    return token.text;
-  };
-  const number = (row: CifToken[], k: number | undefined, label: string): number | undefined => {
-    const text = value(row, k);
-    if (text === undefined) return undefined;
-    // CIF numbers may carry a standard uncertainty: 12.345(6).
-    const v = Number(text.replace(/\(\d+\)$/, ""));
-    if (!Number.isFinite(v)) throw fail(row[k!]!.line, `${label} must be a number, got "${text}"`);
+  return col;
+}
+
+/** The text in column `k` of a row; undefined for an absent column or an unquoted "." or "?". */
+function cifValue(row: CifToken[], k: number | undefined): string | undefined {
+  if (k === undefined) return undefined;
+  const token = row[k]!;
+  if (!token.quoted && (token.text === "." || token.text === "?")) return undefined;
+  return token.text;
+}
+
+/** The number in column `k` of a row (a standard uncertainty dropped), undefined when absent. */
+function cifNumber(
+  row: CifToken[],
+  k: number | undefined,
+  label: string,
+  fail: LineFail,
+): number | undefined {
+  const text = cifValue(row, k);
+  if (text === undefined) return undefined;
+  // CIF numbers may carry a standard uncertainty: 12.345(6).
+  const v = Number(text.replace(/\(\d+\)$/, ""));
+  if (!Number.isFinite(v)) throw fail(row[k!]!.line, `${label} must be a number, got "${text}"`);
+  return v;
+}
+
+/**
+ * One `_atom_site` row as an atom. Without group_PDB, atoms without label_seq_id are HETATM;
+ * without a known type_symbol, the element comes from the atom name.
+ */
+function atomOf(row: CifToken[], col: AtomSiteColumns, fail: LineFail): Atom {
+  // Without group_PDB (gemmi omits it), non-polymer atoms (label_seq_id ".") count as HETATM.
+  const hetero = col.group !== undefined
+    ? cifValue(row, col.group)?.toUpperCase() === "HETATM"
+    : col.labelSeq !== undefined && cifValue(row, col.labelSeq) === undefined;
+  const name = cifValue(row, col.name) ?? "";
+  const resName = cifValue(row, col.resName) ?? "";
+  const symbol = cifValue(row, col.element)?.toUpperCase();
+  const element = symbol !== undefined && atomicNumber(symbol) > 0
+    ? symbol
+    : elementFromAtomId(name, resName, hetero);
+  const coordinate = (k: number | undefined, axis: string): number => {
+    const v = cifNumber(row, k, `Cartn_${axis}`, fail);
+    if (v === undefined) throw fail(row[k!]!.line, `Cartn_${axis} is missing`);
     return v;
   };
+  const seq = cifNumber(row, col.seq, "seq_id", fail);
+  return {
+    serial: cifNumber(row, col.id, "id", fail) ?? 0,
+    name,
+    altLoc: cifValue(row, col.alt) ?? "",
+    resName,
+    chainId: cifValue(row, col.chain) ?? "",
+    resSeq: seq ?? 0,
+    iCode: cifValue(row, col.iCode) ?? "",
+    x: coordinate(col.x, "x"),
+    y: coordinate(col.y, "y"),
+    z: coordinate(col.z, "z"),
+    occupancy: cifNumber(row, col.occupancy, "occupancy", fail) ?? 1,
+    bFactor: cifNumber(row, col.b, "B_iso_or_equiv", fail) ?? 0,
+    element,
+    hetero,
+  };
+}
 
-  let selected = options.model;
+/**
+ * The atoms of one model: `model`, else the first pdbx_PDB_model_num (rows without one belong to
+ * model 1); and whether any row names its model.
+ */
+function modelAtoms(
+  rows: CifToken[][],
+  col: AtomSiteColumns,
+  model: number | undefined,
+  fail: LineFail,
+): { atoms: Atom[]; sawModel: boolean } {
+  let selected = model;
   const atoms: Atom[] = [];
   let sawModel = false;
-  for (const row of table.rows) {
-    const model = number(row, col.model, "pdbx_PDB_model_num");
-    if (model !== undefined) {
+  for (const row of rows) {
+    const rowModel = cifNumber(row, col.model, "pdbx_PDB_model_num", fail);
+    if (rowModel !== undefined) {
       sawModel = true;
-      selected ??= model;
-      if (model !== selected) continue;
-    } else if ((options.model ?? 1) !== 1) continue;
-    // Without group_PDB (gemmi omits it), non-polymer atoms (label_seq_id ".") count as HETATM.
-    const hetero = col.group !== undefined
-      ? value(row, col.group)?.toUpperCase() === "HETATM"
-      : col.labelSeq !== undefined && value(row, col.labelSeq) === undefined;
-    const name = value(row, col.name) ?? "";
-    const resName = value(row, col.resName) ?? "";
-    const symbol = value(row, col.element)?.toUpperCase();
-    const element = symbol !== undefined && atomicNumber(symbol) > 0
-      ? symbol
-      : elementFromAtomId(name, resName, hetero);
-    const coordinate = (k: number | undefined, axis: string): number => {
-      const v = number(row, k, `Cartn_${axis}`);
-      if (v === undefined) throw fail(row[k!]!.line, `Cartn_${axis} is missing`);
-      return v;
-    };
-    const seq = number(row, col.seq, "seq_id");
-    atoms.push({
-      serial: number(row, col.id, "id") ?? 0,
-      name,
-      altLoc: value(row, col.alt) ?? "",
-      resName,
-      chainId: value(row, col.chain) ?? "",
-      resSeq: seq ?? 0,
-      iCode: value(row, col.iCode) ?? "",
-      x: coordinate(col.x, "x"),
-      y: coordinate(col.y, "y"),
-      z: coordinate(col.z, "z"),
-      occupancy: number(row, col.occupancy, "occupancy") ?? 1,
-      bFactor: number(row, col.b, "B_iso_or_equiv") ?? 0,
-      element,
-      hetero,
-    });
+      selected ??= rowModel;
+      if (rowModel !== selected) continue;
+    } else if ((model ?? 1) !== 1) continue;
+    atoms.push(atomOf(row, col, fail));
   }
+  return { atoms, sawModel };
+}
+
+/**
+ * Parses the `_atom_site` table of the first data block of an mmCIF file, by column name
+ * (preferring auth_* names; without `group_PDB`, atoms with no `label_seq_id` are HETATM), for one
+ * model (the first unless `options.model` names another pdbx_PDB_model_num); keeps the
+ * highest-occupancy alternative location per atom. Unquoted "." and "?" mean absent. Throws EtsError kind "input" naming the file and line. Needs no
+ * permissions.
+ */
+export function parseMmcif(text: string, options: ParseModelOptions = {}): AtomicModel {
+  const fileName = options.fileName ?? "mmCIF data";
+  const fail = (line: number, reason: string) =>
+    inputError(`Cannot read "${fileName}": line ${line}: ${reason}`, { file: fileName, line });
+  const table = findAtomSite(tokenizeCif(text, fail), fail);
+  if (table === undefined || table.rows.length === 0) {
+    throw inputError(`Cannot read "${fileName}": no _atom_site records`, { file: fileName });
+  }
+  const col = atomSiteColumns(table.columns, fileName);
+  const { atoms, sawModel } = modelAtoms(table.rows, col, options.model, fail);
   if (atoms.length === 0) {
     throw inputError(
       sawModel && options.model !== undefined
