@@ -39,6 +39,11 @@ function quote(token: string): string {
   return /[\s;"']/.test(token) ? `"${token.replace(/"/g, "")}"` : token;
 }
 
+/** One ChimeraX command line from its tokens, quoted where needed. */
+function joinCommand(parts: string[]): string {
+  return parts.map(quote).join(" ");
+}
+
 const ID_OPTIONS = ["modelId", "coordinateSystem", "onGrid", "models", "center"];
 
 /** Translates Chimera 1 commands for one ChimeraX server. Needs no permissions. */
@@ -107,6 +112,7 @@ export class ChimeraXTranslator {
     return out;
   }
 
+  /** Translates one Chimera 1 command (no `;`); untokenizable text passes through unchanged. */
   #translateOne(command: string): string[] {
     let tokens: string[];
     try {
@@ -116,88 +122,124 @@ export class ChimeraXTranslator {
     }
     const name = tokens[0]?.toLowerCase();
     const rest = tokens.slice(1);
-    const join = (parts: string[]) => parts.map(quote).join(" ");
     switch (name) {
-      case "open": {
-        const files = rest.filter((t) => !t.startsWith("#") && !/^no(prefs|wildcard)$/i.test(t));
-        const idToken = rest.find((t) => t.startsWith("#"));
-        const id = idToken === undefined ? this.#free() : Number(idToken.slice(1).split(".")[0]);
-        const lowest = this.#lowest();
-        const existing = this.#ids.has(id);
-        this.#ids.add(id);
-        const place = existing ? [] : this.#placeLike(id, lowest);
-        return [join(["open", ...files, "id", String(id + 1)]), ...place];
-      }
-      case "close": {
-        if (rest.length === 0 || rest[0]!.toLowerCase() === "all") {
-          this.#ids.clear();
-          return ["close"];
-        }
-        if (rest[0]!.toLowerCase() === "session") {
-          this.#ids.clear();
-          return ["close session"];
-        }
-        for (const spec of rest) for (const id of idsOf(spec, this.#ids)) this.#ids.delete(id);
-        return [join(["close", ...rest.map(shiftSpec)])];
-      }
+      case "open":
+        return this.#translateOpen(rest);
+      case "close":
+        return this.#translateClose(rest);
       case "move":
-      case "turn": {
-        const mapped = this.#mapOptions(rest);
-        const all = [...this.#ids].sort((a, b) => a - b).map((id) => id + 1).join(",");
-        const models = mapped.hasModels || all === "" ? [] : ["models", `#${all}`];
-        return [join([name, ...mapped.tokens, ...models])];
-      }
+      case "turn":
+        return this.#translateMotion(name, rest);
       case "volume":
-      case "vol": {
-        const spec = rest[0];
-        const saveAt = rest.findIndex((t) => t.toLowerCase() === "save");
-        if (spec !== undefined && spec.startsWith("#") && saveAt >= 0 && rest[saveAt + 1]) {
-          return [join(["save", rest[saveAt + 1]!, "models", shiftSpec(spec), "format", "mrc"])];
-        }
-        return [join(["volume", ...this.#mapOptions(rest).tokens])];
-      }
-      case "vop": {
-        let op = rest[0] ?? "";
-        let args = rest.slice(1);
-        if (op.startsWith("#") && rest[1] !== undefined) {
-          op = rest[1];
-          args = [rest[0]!, ...rest.slice(2)];
-        }
-        const mapped = this.#mapOptions(args);
-        const id = mapped.modelId ?? this.#free();
-        this.#ids.add(id);
-        const tokens = mapped.modelId === undefined
-          ? [...mapped.tokens, "modelId", `#${id + 1}`]
-          : mapped.tokens;
-        if (op.toLowerCase() === "zflip") return [join(["volume", "flip", ...tokens, "axis", "z"])];
-        return [join(["volume", op, ...tokens])];
-      }
-      case "shape": {
-        const mapped = this.#mapOptions(rest);
-        const id = mapped.modelId ?? this.#free();
-        const lowest = this.#lowest();
-        const existing = this.#ids.has(id);
-        this.#ids.add(id);
-        const tokens = [...mapped.tokens];
-        if (mapped.modelId === undefined) tokens.push("modelId", `#${id + 1}`);
-        if (!tokens.some((t) => /^radius$/i.test(t))) tokens.push("radius", "10");
-        const hasCsys = rest.some((t) => /^coord/i.test(t));
-        return [
-          join(["shape", ...tokens]),
-          ...(existing || hasCsys ? [] : this.#placeLike(id, lowest)),
-        ];
-      }
-      case "molmap": {
-        const mapped = this.#mapOptions(rest);
-        const id = mapped.modelId ?? this.#free();
-        this.#ids.add(id);
-        const tokens = mapped.modelId === undefined
-          ? [...mapped.tokens, "modelId", `#${id + 1}`]
-          : mapped.tokens;
-        return [join(["molmap", ...tokens])];
-      }
+      case "vol":
+        return this.#translateVolume(rest);
+      case "vop":
+        return this.#translateVop(rest);
+      case "shape":
+        return this.#translateShape(rest);
+      case "molmap":
+        return this.#translateMolmap(rest);
       default:
-        return [join([tokens[0] ?? "", ...this.#mapOptions(rest).tokens])];
+        return [joinCommand([tokens[0] ?? "", ...this.#mapOptions(rest).tokens])];
     }
+  }
+
+  /** Records model `id` (C1) as existing; says whether it already was, and the lowest id before. */
+  #claim(id: number): { existing: boolean; lowest: number | undefined } {
+    const lowest = this.#lowest();
+    const existing = this.#ids.has(id);
+    this.#ids.add(id);
+    return { existing, lowest };
+  }
+
+  /**
+   * The model id (C1) a creating command gets: its `modelId` option's, else the lowest free one,
+   * then appended to the tokens as `modelId #N` (ChimeraX numbering). The id is not yet claimed.
+   */
+  #createdModel(mapped: { tokens: string[]; modelId?: number }): { id: number; tokens: string[] } {
+    const id = mapped.modelId ?? this.#free();
+    const tokens = mapped.modelId === undefined
+      ? [...mapped.tokens, "modelId", `#${id + 1}`]
+      : mapped.tokens;
+    return { id, tokens };
+  }
+
+  /** `open [#N] file…` → `open file… id N+1`, placed like the lowest model when new. */
+  #translateOpen(rest: string[]): string[] {
+    const files = rest.filter((t) => !t.startsWith("#") && !/^no(prefs|wildcard)$/i.test(t));
+    const idToken = rest.find((t) => t.startsWith("#"));
+    const id = idToken === undefined ? this.#free() : Number(idToken.slice(1).split(".")[0]);
+    const { existing, lowest } = this.#claim(id);
+    const place = existing ? [] : this.#placeLike(id, lowest);
+    return [joinCommand(["open", ...files, "id", String(id + 1)]), ...place];
+  }
+
+  /** `close [all|session|spec…]`, forgetting the closed ids. */
+  #translateClose(rest: string[]): string[] {
+    if (rest.length === 0 || rest[0]!.toLowerCase() === "all") {
+      this.#ids.clear();
+      return ["close"];
+    }
+    if (rest[0]!.toLowerCase() === "session") {
+      this.#ids.clear();
+      return ["close session"];
+    }
+    for (const spec of rest) for (const id of idsOf(spec, this.#ids)) this.#ids.delete(id);
+    return [joinCommand(["close", ...rest.map(shiftSpec)])];
+  }
+
+  /** `move`/`turn`: without `models`, every known model is named (Chimera 1 moves them all). */
+  #translateMotion(name: string, rest: string[]): string[] {
+    const mapped = this.#mapOptions(rest);
+    const all = [...this.#ids].sort((a, b) => a - b).map((id) => id + 1).join(",");
+    const models = mapped.hasModels || all === "" ? [] : ["models", `#${all}`];
+    return [joinCommand([name, ...mapped.tokens, ...models])];
+  }
+
+  /** `volume #N save f` → `save f models #N format mrc`; other `volume` commands map ids. */
+  #translateVolume(rest: string[]): string[] {
+    const spec = rest[0];
+    const saveAt = rest.findIndex((t) => t.toLowerCase() === "save");
+    if (spec !== undefined && spec.startsWith("#") && saveAt >= 0 && rest[saveAt + 1]) {
+      return [
+        joinCommand(["save", rest[saveAt + 1]!, "models", shiftSpec(spec), "format", "mrc"]),
+      ];
+    }
+    return [joinCommand(["volume", ...this.#mapOptions(rest).tokens])];
+  }
+
+  /** `vop [#N] OP …` → `volume OP … modelId #M`; `zFlip` → `volume flip … axis z`. */
+  #translateVop(rest: string[]): string[] {
+    let op = rest[0] ?? "";
+    let args = rest.slice(1);
+    if (op.startsWith("#") && rest[1] !== undefined) {
+      op = rest[1];
+      args = [rest[0]!, ...rest.slice(2)];
+    }
+    const { id, tokens } = this.#createdModel(this.#mapOptions(args));
+    this.#ids.add(id);
+    if (op.toLowerCase() === "zflip") {
+      return [joinCommand(["volume", "flip", ...tokens, "axis", "z"])];
+    }
+    return [joinCommand(["volume", op, ...tokens])];
+  }
+
+  /** `shape …` with Chimera 1's default radius, placed like the lowest model when new. */
+  #translateShape(rest: string[]): string[] {
+    const { id, tokens } = this.#createdModel(this.#mapOptions(rest));
+    const { existing, lowest } = this.#claim(id);
+    if (!tokens.some((t) => /^radius$/i.test(t))) tokens.push("radius", "10");
+    const hasCsys = rest.some((t) => /^coord/i.test(t));
+    return [
+      joinCommand(["shape", ...tokens]),
+      ...(existing || hasCsys ? [] : this.#placeLike(id, lowest)),
+    ];
+  }
+
+  /** `molmap …` with an explicit `modelId`. */
+  #translateMolmap(rest: string[]): string[] {
+    const { id, tokens } = this.#createdModel(this.#mapOptions(rest));
+    this.#ids.add(id);
+    return [joinCommand(["molmap", ...tokens])];
   }
 }

@@ -104,6 +104,29 @@ function axisInterval(r: number, c: number, n: number, count: number): [number, 
 }
 
 /**
+ * What every target row of {@linkcode addInterpolated} shares: the source's values and layout,
+ * the index map's step per target i, and the inside bounds `t = n − 1` (inside: `0 ≤ u < t`).
+ */
+interface RowSampler {
+  /** Source values (x fastest). */
+  src: Float32Array;
+  /** Source grid points along x, y, z. */
+  size: readonly [number, number, number];
+  /** Source points per z-slice. */
+  sxy: number;
+  /** Source size − 1 along x, y, z. */
+  tx: number;
+  ty: number;
+  tz: number;
+  /** Target points per row. */
+  NX: number;
+  /** Source index change per target i, along x, y, z. */
+  cix: number;
+  ciy: number;
+  ciz: number;
+}
+
+/**
  * Adds `scale ×` the trilinear interpolation of `source` at every grid point of `target` into
  * `out` (length = target voxel count, x fastest). Points outside `source` (Chimera's rule) add
  * nothing. No per-voxel allocation; each row's inside interval is solved up front, so the inner
@@ -118,74 +141,124 @@ export function addInterpolated(
   const map = indexMap(target, { ...source.grid, position: source.position });
   const [NX, NY, NZ] = target.size;
   const [nx, ny, nz] = source.grid.size;
-  const src = source.grid.data;
-  const sxy = nx * ny;
   const bx = map[0]!, by = map[1]!, bz = map[2]!;
-  const cix = map[3]!, ciy = map[4]!, ciz = map[5]!;
   const cjx = map[6]!, cjy = map[7]!, cjz = map[8]!;
   const ckx = map[9]!, cky = map[10]!, ckz = map[11]!;
   const tx = nx - 1, ty = ny - 1, tz = nz - 1;
   if (tx < 1 || ty < 1 || tz < 1) return; // no cell: every point is outside
-  if (
-    cix === 1 && ciy === 0 && ciz === 0 && cjx === 0 && cjy === 1 && cjz === 0 &&
-    ckx === 0 && cky === 0 && ckz === 1 &&
-    Number.isInteger(bx) && Number.isInteger(by) && Number.isInteger(bz)
-  ) {
+  if (isPureShift(map)) {
     addShifted(out, target.size, source.grid, [bx, by, bz], scale);
     return;
   }
+  const s: RowSampler = {
+    src: source.grid.data,
+    size: source.grid.size,
+    sxy: nx * ny,
+    tx,
+    ty,
+    tz,
+    NX,
+    cix: map[3]!,
+    ciy: map[4]!,
+    ciz: map[5]!,
+  };
   for (let k = 0; k < NZ; k++) {
     for (let j = 0; j < NY; j++) {
       const rx = bx + j * cjx + k * ckx;
       const ry = by + j * cjy + k * cky;
       const rz = bz + j * cjz + k * ckz;
-      const ix = axisInterval(rx, cix, nx, NX);
-      const iy = axisInterval(ry, ciy, ny, NX);
-      const iz = axisInterval(rz, ciz, nz, NX);
-      let lo = Math.max(0, ix[0], iy[0], iz[0]);
-      let hi = Math.min(NX - 1, ix[1], iy[1], iz[1]);
-      // Exact fix-up with the inner loop's own arithmetic (monotone in i, so an interval).
-      const inside = (i: number) => {
-        const ux = rx + i * cix, uy = ry + i * ciy, uz = rz + i * ciz;
-        return ux >= 0 && ux < tx && uy >= 0 && uy < ty && uz >= 0 && uz < tz;
-      };
-      if (lo > hi) {
-        // Each bound is exact to ±1, so a wider gap means no point is inside; else probe.
-        if (lo - hi > 2) continue;
-        let found = -1;
-        for (let i = Math.max(0, hi - 1); i <= Math.min(NX - 1, lo + 1); i++) {
-          if (inside(i)) {
-            found = i;
-            break;
-          }
-        }
-        if (found < 0) continue;
-        lo = hi = found;
-      }
-      while (lo <= hi && !inside(lo)) lo++;
-      while (hi >= lo && !inside(hi)) hi--;
-      if (lo > hi) continue;
-      while (lo > 0 && inside(lo - 1)) lo--;
-      while (hi < NX - 1 && inside(hi + 1)) hi++;
-      let o = (k * NY + j) * NX + lo;
-      for (let i = lo; i <= hi; i++, o++) {
-        const ux = rx + i * cix, uy = ry + i * ciy, uz = rz + i * ciz;
-        const x0 = ux | 0, y0 = uy | 0, z0 = uz | 0;
-        const fx = ux - x0, fy = uy - y0, fz = uz - z0;
-        const p = z0 * sxy + y0 * nx + x0;
-        const v000 = src[p]!, v100 = src[p + 1]!;
-        const v010 = src[p + nx]!, v110 = src[p + nx + 1]!;
-        const v001 = src[p + sxy]!, v101 = src[p + sxy + 1]!;
-        const v011 = src[p + sxy + nx]!, v111 = src[p + sxy + nx + 1]!;
-        const a00 = v000 + fx * (v100 - v000);
-        const a10 = v010 + fx * (v110 - v010);
-        const a01 = v001 + fx * (v101 - v001);
-        const a11 = v011 + fx * (v111 - v011);
-        const b0 = a00 + fy * (a10 - a00);
-        const b1 = a01 + fy * (a11 - a01);
-        out[o] = out[o]! + scale * (b0 + fz * (b1 - b0));
+      const row = insideInterval(s, rx, ry, rz);
+      if (row === undefined) continue;
+      addRow(out, (k * NY + j) * NX, row[0], row[1], s, rx, ry, rz, scale);
+    }
+  }
+}
+
+/** Whether the index map is the identity plus an integer shift (the aligned case). */
+function isPureShift(map: Float64Array): boolean {
+  return map[3] === 1 && map[4] === 0 && map[5] === 0 && map[6] === 0 && map[7] === 1 &&
+    map[8] === 0 && map[9] === 0 && map[10] === 0 && map[11] === 1 &&
+    Number.isInteger(map[0]) && Number.isInteger(map[1]) && Number.isInteger(map[2]);
+}
+
+/** Whether target point i of the row starting at source index (rx, ry, rz) is inside. */
+function isInside(s: RowSampler, rx: number, ry: number, rz: number, i: number): boolean {
+  const ux = rx + i * s.cix, uy = ry + i * s.ciy, uz = rz + i * s.ciz;
+  return ux >= 0 && ux < s.tx && uy >= 0 && uy < s.ty && uz >= 0 && uz < s.tz;
+}
+
+/**
+ * The i-interval of the row starting at source index (rx, ry, rz) whose points are inside, or
+ * undefined when none is: solved per axis, then fixed up exactly with {@linkcode isInside} (the
+ * inner loop's own arithmetic; monotone in i, so an interval).
+ */
+function insideInterval(
+  s: RowSampler,
+  rx: number,
+  ry: number,
+  rz: number,
+): [number, number] | undefined {
+  const NX = s.NX;
+  const ix = axisInterval(rx, s.cix, s.size[0], NX);
+  const iy = axisInterval(ry, s.ciy, s.size[1], NX);
+  const iz = axisInterval(rz, s.ciz, s.size[2], NX);
+  let lo = Math.max(0, ix[0], iy[0], iz[0]);
+  let hi = Math.min(NX - 1, ix[1], iy[1], iz[1]);
+  if (lo > hi) {
+    // Each bound is exact to ±1, so a wider gap means no point is inside; else probe.
+    if (lo - hi > 2) return undefined;
+    let found = -1;
+    for (let i = Math.max(0, hi - 1); i <= Math.min(NX - 1, lo + 1); i++) {
+      if (isInside(s, rx, ry, rz, i)) {
+        found = i;
+        break;
       }
     }
+    if (found < 0) return undefined;
+    lo = hi = found;
+  }
+  while (lo <= hi && !isInside(s, rx, ry, rz, lo)) lo++;
+  while (hi >= lo && !isInside(s, rx, ry, rz, hi)) hi--;
+  if (lo > hi) return undefined;
+  while (lo > 0 && isInside(s, rx, ry, rz, lo - 1)) lo--;
+  while (hi < NX - 1 && isInside(s, rx, ry, rz, hi + 1)) hi++;
+  return [lo, hi];
+}
+
+/**
+ * Adds `scale ×` the trilinear interpolation at target points lo…hi of one output row (starting
+ * at `out[rowStart]`, source index (rx, ry, rz) at i = 0); every point must be inside.
+ */
+function addRow(
+  out: Float32Array,
+  rowStart: number,
+  lo: number,
+  hi: number,
+  s: RowSampler,
+  rx: number,
+  ry: number,
+  rz: number,
+  scale: number,
+): void {
+  const { src, sxy, cix, ciy, ciz } = s;
+  const nx = s.size[0];
+  let o = rowStart + lo;
+  for (let i = lo; i <= hi; i++, o++) {
+    const ux = rx + i * cix, uy = ry + i * ciy, uz = rz + i * ciz;
+    const x0 = ux | 0, y0 = uy | 0, z0 = uz | 0;
+    const fx = ux - x0, fy = uy - y0, fz = uz - z0;
+    const p = z0 * sxy + y0 * nx + x0;
+    const v000 = src[p]!, v100 = src[p + 1]!;
+    const v010 = src[p + nx]!, v110 = src[p + nx + 1]!;
+    const v001 = src[p + sxy]!, v101 = src[p + sxy + 1]!;
+    const v011 = src[p + sxy + nx]!, v111 = src[p + sxy + nx + 1]!;
+    const a00 = v000 + fx * (v100 - v000);
+    const a10 = v010 + fx * (v110 - v010);
+    const a01 = v001 + fx * (v101 - v001);
+    const a11 = v011 + fx * (v111 - v011);
+    const b0 = a00 + fy * (a10 - a00);
+    const b1 = a01 + fy * (a11 - a01);
+    out[o] = out[o]! + scale * (b0 + fz * (b1 - b0));
   }
 }
 
