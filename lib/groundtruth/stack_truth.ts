@@ -132,6 +132,21 @@ function validateInput(input: StackTruthInput): void {
   }
 }
 
+/** The engine's per-tilt tables, parsed; each absent when its file was not written. */
+interface EngineTables {
+  /** Tilt angles as simulated (geom_file_out). */
+  geom?: TiltAngles[];
+  /** Geometry errors (error_file_out). */
+  errors?: GeometryError[];
+  /** Dose per image, e/nm² (dose_file_out). */
+  dose?: number[];
+  /** Defocus per image, µm (defocus_file_out). */
+  defocus?: number[];
+}
+
+/** The detector as the projections need it: size in pixels and pixel size, nm. */
+type Detector = { nx: number; ny: number; apixNm: number };
+
 /**
  * Builds the per-tilt and per-particle tables of one stack from the orchestrator's input and
  * the texts of the engine's outputs. Throws an `input` EtsError on inconsistent input (e.g. a
@@ -139,71 +154,131 @@ function validateInput(input: StackTruthInput): void {
  */
 export function buildStackTruth(input: StackTruthInput, texts: EngineTexts): StackTruthTables {
   validateInput(input);
-  const n = input.nominalTiltAngles.length;
-  let geom: TiltAngles[] | undefined;
-  let errors: GeometryError[] | undefined;
-  let dose: number[] | undefined;
-  let defocus: number[] | undefined;
-  if (texts.geom) {
-    geom = parseTiltAngleTable(texts.geom.text, { fileName: texts.geom.name });
-    checkCount(texts.geom.name, geom.length, n);
-  }
-  if (texts.error) {
-    errors = parseGeometryErrorTable(texts.error.text, { fileName: texts.error.name });
-    checkCount(texts.error.name, errors.length, n);
-  }
-  if (texts.dose) {
-    dose = parseDoseTable(texts.dose.text, { fileName: texts.dose.name });
-    checkCount(texts.dose.name, dose.length, n);
-  }
-  if (texts.defocus) {
-    defocus = parseDefocusTable(texts.defocus.text, { fileName: texts.defocus.name });
-    checkCount(texts.defocus.name, defocus.length, n);
-  }
+  const tables = parseEngineTables(texts, input.nominalTiltAngles.length);
   const detector = { nx: input.detector.nx, ny: input.detector.ny, apixNm: input.apixNm };
+  const tilts = tiltRecords(input.nominalTiltAngles, tables, texts.geom?.name, detector);
+  const zeroTiltSection = closestToZeroTilt(tilts);
+  const zeroGeometry = tilts[zeroTiltSection]?.geometry;
+  const apixAngst = input.apixNm * 10;
+  const tomogramSize = notionalTomogramSize(input);
+  return {
+    stackName: input.stackName,
+    apixAngst,
+    tilts,
+    particles: particleRecords(input, tomogramSize, zeroGeometry, detector),
+    tomogramSize,
+    zeroTiltSection,
+    classNames: input.particleSets.map((s) => s.className),
+  };
+}
+
+/**
+ * Parses the engine's tilt-angle, error, dose and defocus texts (in that order), each checked to
+ * have at least `n` tilts.
+ */
+function parseEngineTables(texts: EngineTexts, n: number): EngineTables {
+  return {
+    geom: parseEngineTable(texts.geom, parseTiltAngleTable, n),
+    errors: parseEngineTable(texts.error, parseGeometryErrorTable, n),
+    dose: parseEngineTable(texts.dose, parseDoseTable, n),
+    defocus: parseEngineTable(texts.defocus, parseDefocusTable, n),
+  };
+}
+
+/** Parses one engine table with `parse` and checks it has at least `n` tilts; none without text. */
+function parseEngineTable<T>(
+  file: { text: string; name: string } | undefined,
+  parse: (text: string, options: { fileName: string }) => T[],
+  n: number,
+): T[] | undefined {
+  if (!file) return undefined;
+  const rows = parse(file.text, { fileName: file.name });
+  checkCount(file.name, rows.length, n);
+  return rows;
+}
+
+/**
+ * One record per tilt of the stack: nominal and simulated angles, full geometry, dose, defocus
+ * and the RELION 5 alignment. Throws when the tilt-angle table (`geomName`) disagrees with a
+ * nominal angle by more than 0.01°.
+ */
+function tiltRecords(
+  nominalAngles: number[],
+  tables: EngineTables,
+  geomName: string | undefined,
+  detector: Detector,
+): TiltRecord[] {
   const tilts: TiltRecord[] = [];
-  for (let i = 0; i < n; i++) {
-    const nominal = input.nominalTiltAngles[i] ?? 0;
-    const g = geom?.[i];
-    if (g && texts.geom && Math.abs(g.theta - nominal) > 0.01) {
+  for (let i = 0; i < nominalAngles.length; i++) {
+    const nominal = nominalAngles[i] ?? 0;
+    const g = tables.geom?.[i];
+    if (g && geomName !== undefined && Math.abs(g.theta - nominal) > 0.01) {
       throw inputError(
-        `Cannot write ground truth: "${texts.geom.name}" row ${i + 1} has tilt ${g.theta}°, ` +
+        `Cannot write ground truth: "${geomName}" row ${i + 1} has tilt ${g.theta}°, ` +
           `the stack's nominal angle is ${nominal}°`,
-        { file: texts.geom.name },
+        { file: geomName },
       );
     }
-    const e = errors?.[i];
-    const geometry: TiltGeometry = {
-      psi: g?.psi ?? 0,
-      theta: g?.theta ?? nominal,
-      phi: g?.phi ?? 0,
-      rotation: e?.rot ?? 0,
-      errorAxis: e?.axis ?? 0,
-      tiltError: e?.ang ?? 0,
-      shiftXNm: e?.x ?? 0,
-      shiftYNm: e?.y ?? 0,
-    };
+    const geometry = tiltGeometry(nominal, g, tables.errors?.[i]);
     tilts.push({
       section: i,
       nominal,
       simulated: simulatedTiltAngle(geometry),
       geometry,
-      doseEPerNm2: dose?.[i],
-      defocusUm: defocus?.[i],
+      doseEPerNm2: tables.dose?.[i],
+      defocusUm: tables.defocus?.[i],
       relion: relionTiltAlignment(geometry, detector),
     });
   }
+  return tilts;
+}
+
+/** A tilt's simulated geometry: its engine angles `g` and errors `e`, or the nominal tilt alone. */
+function tiltGeometry(
+  nominal: number,
+  g: TiltAngles | undefined,
+  e: GeometryError | undefined,
+): TiltGeometry {
+  return {
+    psi: g?.psi ?? 0,
+    theta: g?.theta ?? nominal,
+    phi: g?.phi ?? 0,
+    rotation: e?.rot ?? 0,
+    errorAxis: e?.axis ?? 0,
+    tiltError: e?.ang ?? 0,
+    shiftXNm: e?.x ?? 0,
+    shiftYNm: e?.y ?? 0,
+  };
+}
+
+/** The section whose nominal angle is closest to 0° (the first of equals). */
+function closestToZeroTilt(tilts: TiltRecord[]): number {
   let zeroTiltSection = 0;
   for (const t of tilts) {
     const best = tilts[zeroTiltSection];
     if (best && Math.abs(t.nominal) < Math.abs(best.nominal)) zeroTiltSection = t.section;
   }
-  const zeroGeometry = tilts[zeroTiltSection]?.geometry;
-  const apixAngst = input.apixNm * 10;
+  return zeroTiltSection;
+}
+
+/** Size of the notional tomogram in unbinned pixels: the detector's, and the thickness in z. */
+function notionalTomogramSize(input: StackTruthInput): { nx: number; ny: number; nz: number } {
   const thicknessNm = input.tomogramThicknessNm ?? DEFAULT_TOMOGRAM_THICKNESS_NM;
   // even z size, so RELION's int(d/2) and d/2 centres agree
   const nz = Math.max(2, 2 * Math.round(thicknessNm / input.apixNm / 2));
-  const tomogramSize = { nx: input.detector.nx, ny: input.detector.ny, nz };
+  return { nx: input.detector.nx, ny: input.detector.ny, nz };
+}
+
+/**
+ * Every particle, set after set, in every convention: engine and RELION angles, centred Å,
+ * RELION 4 tomogram pixels and the predicted centre in the zero-tilt image (NaN without one).
+ */
+function particleRecords(
+  input: StackTruthInput,
+  tomogramSize: { nx: number; ny: number; nz: number },
+  zeroGeometry: TiltGeometry | undefined,
+  detector: Detector,
+): ParticleRecord[] {
   const particles: ParticleRecord[] = [];
   input.particleSets.forEach((set, s) => {
     set.particles.forEach((p, k) => {
@@ -227,13 +302,5 @@ export function buildStackTruth(input: StackTruthInput, texts: EngineTexts): Sta
       });
     });
   });
-  return {
-    stackName: input.stackName,
-    apixAngst,
-    tilts,
-    particles,
-    tomogramSize,
-    zeroTiltSection,
-    classNames: input.particleSets.map((s) => s.className),
-  };
+  return particles;
 }

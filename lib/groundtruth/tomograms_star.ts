@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { StackTruthTables } from "./stack_truth.ts";
+import type { StackTruthTables, TiltRecord } from "./stack_truth.ts";
 import { fixed, starLoop, starValue } from "./truth_formats.ts";
 import type { OpticsTruth } from "./types.ts";
 
@@ -28,6 +28,22 @@ export interface TomogramsStarOptions {
  */
 export const RELION_TOMO_HAND = 1;
 
+/** Columns of the per-tilt block, in order (one row per tilt: {@linkcode tiltRow}). */
+const TILT_LABELS = [
+  "rlnMicrographName",
+  "rlnTomoNominalStageTiltAngle",
+  "rlnTomoNominalTiltAxisAngle",
+  "rlnMicrographPreExposure",
+  "rlnDefocusU",
+  "rlnDefocusV",
+  "rlnDefocusAngle",
+  "rlnTomoXTilt",
+  "rlnTomoYTilt",
+  "rlnTomoZRot",
+  "rlnTomoXShiftAngst",
+  "rlnTomoYShiftAngst",
+];
+
 /**
  * Formats `NAME_i_tomograms.star`. Needs no permissions.
  */
@@ -37,7 +53,17 @@ export function formatTomogramsStar(
   options: TomogramsStarOptions,
 ): string {
   const tomo = starValue(t.stackName);
-  const header = [
+  const global = globalColumns(t, tomo, options);
+  const axis = fixed(options.tiltAxis - 90, 6);
+  const rows = t.tilts.map((r) => tiltRow(r, options.stackFile, axis));
+  return starHeader(tomo, etsVersion) +
+    starLoop("global", "50001", global.labels, [global.row]) +
+    starLoop(tomo, "50001", TILT_LABELS, rows);
+}
+
+/** The comment lines that open the file: what it is, who wrote it, what the columns mean. */
+function starHeader(tomo: string, etsVersion: string): string {
+  return [
     `# RELION 5 tilt-series set of ${tomo}, written by ets ${etsVersion}.`,
     "# Per tilt: the image, nominal angles, defocus (A, underfocus positive, at the tilt axis) and",
     "# rlnTomoXTilt/YTilt/ZRot/X,YShiftAngst that reproduce the simulated projection exactly.",
@@ -46,18 +72,29 @@ export function formatTomogramsStar(
     "",
     "",
   ].join("\n");
+}
+
+/**
+ * The `data_global` row's labels and values: the tomogram name, the optics when known, pixel
+ * sizes, handedness, optics group, this file and the tomogram size.
+ */
+function globalColumns(
+  t: StackTruthTables,
+  tomo: string,
+  options: TomogramsStarOptions,
+): { labels: string[]; row: string[] } {
+  const labels = ["rlnTomoName"];
+  const row = [tomo];
   const o = options.optics;
-  const globalLabels = ["rlnTomoName"];
-  const globalRow = [tomo];
   if (o) {
-    globalLabels.push("rlnVoltage", "rlnSphericalAberration", "rlnAmplitudeContrast");
-    globalRow.push(
+    labels.push("rlnVoltage", "rlnSphericalAberration", "rlnAmplitudeContrast");
+    row.push(
       fixed(o.voltageKv, 6),
       fixed(o.sphericalAberrationMm, 6),
       fixed(o.amplitudeContrast ?? 0.07, 6),
     );
   }
-  globalLabels.push(
+  labels.push(
     "rlnMicrographOriginalPixelSize",
     "rlnTomoTiltSeriesPixelSize",
     "rlnTomoHand",
@@ -67,7 +104,7 @@ export function formatTomogramsStar(
     "rlnTomoSizeY",
     "rlnTomoSizeZ",
   );
-  globalRow.push(
+  row.push(
     fixed(t.apixAngst, 6),
     fixed(t.apixAngst, 6),
     String(RELION_TOMO_HAND),
@@ -77,41 +114,27 @@ export function formatTomogramsStar(
     String(t.tomogramSize.ny),
     String(t.tomogramSize.nz),
   );
-  const axis = fixed(options.tiltAxis - 90, 6);
-  const rows = t.tilts.map((r) => {
-    const defocusA = r.defocusUm === undefined ? undefined : r.defocusUm * 1e4;
-    return [
-      `${r.section + 1}@${starValue(options.stackFile)}`,
-      fixed(r.nominal, 6),
-      axis,
-      "0.000000",
-      fixed(defocusA, 3) || "0.000",
-      fixed(defocusA, 3) || "0.000",
-      "0.000000",
-      fixed(r.relion.xTilt, 6),
-      fixed(r.relion.yTilt, 6),
-      fixed(r.relion.zRot, 6),
-      fixed(r.relion.xShiftAngst, 6),
-      fixed(r.relion.yShiftAngst, 6),
-    ];
-  });
-  return header + starLoop("global", "50001", globalLabels, [globalRow]) + starLoop(
-    tomo,
-    "50001",
-    [
-      "rlnMicrographName",
-      "rlnTomoNominalStageTiltAngle",
-      "rlnTomoNominalTiltAxisAngle",
-      "rlnMicrographPreExposure",
-      "rlnDefocusU",
-      "rlnDefocusV",
-      "rlnDefocusAngle",
-      "rlnTomoXTilt",
-      "rlnTomoYTilt",
-      "rlnTomoZRot",
-      "rlnTomoXShiftAngst",
-      "rlnTomoYShiftAngst",
-    ],
-    rows,
-  );
+  return { labels, row };
+}
+
+/**
+ * One tilt's row of the per-tilt block ({@linkcode TILT_LABELS}): image in `stackFile`, nominal
+ * angles (`axis` already formatted), no pre-exposure, defocus in Å and the RELION 5 alignment.
+ */
+function tiltRow(r: TiltRecord, stackFile: string, axis: string): string[] {
+  const defocusA = r.defocusUm === undefined ? undefined : r.defocusUm * 1e4;
+  return [
+    `${r.section + 1}@${starValue(stackFile)}`,
+    fixed(r.nominal, 6),
+    axis,
+    "0.000000",
+    fixed(defocusA, 3) || "0.000",
+    fixed(defocusA, 3) || "0.000",
+    "0.000000",
+    fixed(r.relion.xTilt, 6),
+    fixed(r.relion.yTilt, 6),
+    fixed(r.relion.zRot, 6),
+    fixed(r.relion.xShiftAngst, 6),
+    fixed(r.relion.yShiftAngst, 6),
+  ];
 }

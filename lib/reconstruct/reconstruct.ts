@@ -10,7 +10,7 @@
 import { inputError } from "../errors/mod.ts";
 import { type MrcHeader, MrcSeriesWriter, readMrcHeader, readMrcSections } from "../mrc/mod.ts";
 import { availableMemory } from "../platform/mod.ts";
-import type { ProjectionTilt } from "./backproject.ts";
+import type { BackprojectionSetup, ProjectionTilt } from "./backproject.ts";
 import { binImage, gridOriginAngst, type VolumeGrid, volumeGrid } from "./grid.ts";
 import { DEFAULT_RADIAL_FILTER, LineFilter, type RadialFilter } from "./ramp_filter.ts";
 import { backprojectSlabs, type Slab, slabRanges } from "./slab_pool.ts";
@@ -141,6 +141,34 @@ async function filteredImages(
  */
 export async function reconstructTiltSeries(options: ReconstructOptions): Promise<Reconstruction> {
   checkOptions(options);
+  const header = await readTiltSeriesHeader(options);
+  const bin = options.bin ?? 1;
+  const source = await loadTiltSource(options.input, header, options.geometry ?? "simulated");
+  const alongY = filterAlongY(source.tiltAxis, options.input);
+  const apixNm = header.voxelSize.x / 10;
+  const grid = volumeGrid(
+    { nx: header.nx, ny: header.ny, apixNm },
+    bin,
+    options.thicknessNm ?? DEFAULT_RECONSTRUCTION_THICKNESS_NM,
+  );
+  const threads = Math.max(1, options.threads ?? defaultThreads());
+  const perSlab = planesPerSlab(grid, threads);
+  const estimate = reconstructionBytes(header, grid, perSlab, threads);
+  checkMemory(options, header, grid, estimate);
+  const pixel = apixNm * bin;
+  const tilts = projectionTilts(source, pixel);
+  const filter = options.filter ?? DEFAULT_RADIAL_FILTER;
+  const images = await filteredImages(options.input, header, grid, alongY, filter, threads > 1);
+  const writer = await createTomogramWriter(options, grid, pixel, filter);
+  await writeTomogram(writer, { images, tilts, grid }, perSlab, threads, options);
+  return { grid, tiltSource: source, header, estimatedBytes: estimate, tilts: header.nz };
+}
+
+/**
+ * Reads the header of `options.input` and checks it is a tilt series (2 or more sections) of
+ * images large enough for the binning. Needs --allow-read on the stack.
+ */
+async function readTiltSeriesHeader(options: ReconstructOptions): Promise<MrcHeader> {
   const header = await readMrcHeader(options.input);
   if (header.nz < 2) {
     throw inputError(
@@ -154,17 +182,19 @@ export async function reconstructTiltSeries(options: ReconstructOptions): Promis
       `Cannot reconstruct "${options.input}": ${header.nx}x${header.ny} images are too small for --bin ${bin}`,
     );
   }
-  const source = await loadTiltSource(options.input, header, options.geometry ?? "simulated");
-  const alongY = filterAlongY(source.tiltAxis, options.input);
-  const apixNm = header.voxelSize.x / 10;
-  const grid = volumeGrid(
-    { nx: header.nx, ny: header.ny, apixNm },
-    bin,
-    options.thicknessNm ?? DEFAULT_RECONSTRUCTION_THICKNESS_NM,
-  );
-  const threads = Math.max(1, options.threads ?? defaultThreads());
-  const perSlab = planesPerSlab(grid, threads);
-  const estimate = reconstructionBytes(header, grid, perSlab, threads);
+  return header;
+}
+
+/**
+ * Refuses a reconstruction whose `estimate` (bytes) exceeds `options.memoryLimitBytes`, or by
+ * default 80 % of the available memory. Needs --allow-sys for the memory info (else no limit).
+ */
+function checkMemory(
+  options: ReconstructOptions,
+  header: MrcHeader,
+  grid: VolumeGrid,
+  estimate: number,
+): void {
   const available = availableMemory();
   const limit = options.memoryLimitBytes ?? (available === undefined ? Infinity : available * 0.8);
   if (estimate > limit) {
@@ -176,18 +206,35 @@ export async function reconstructTiltSeries(options: ReconstructOptions): Promis
       { file: options.input },
     );
   }
+}
+
+/**
+ * The back-projection geometry of every tilt: its matrix, its shift in binned pixels of
+ * `pixel` nm and its angular weight.
+ */
+function projectionTilts(source: TiltSource, pixel: number): ProjectionTilt[] {
   const weights = angularWeights(source.tilts.map((t) => t.angle));
-  const pixel = apixNm * bin;
-  const tilts: ProjectionTilt[] = source.tilts.map((t, i) => ({
+  return source.tilts.map((t, i) => ({
     matrix: t.matrix,
     shiftX: t.shiftXNm / pixel,
     shiftY: t.shiftYNm / pixel,
     weight: weights[i]!,
   }));
-  const filter = options.filter ?? DEFAULT_RADIAL_FILTER;
-  const images = await filteredImages(options.input, header, grid, alongY, filter, threads > 1);
+}
+
+/**
+ * Opens the tomogram `options.output` for writing plane by plane (atomically): voxel size
+ * `pixel` nm, the sample origin at 0 Å, labels naming the input, binning, geometry and filter.
+ * Needs --allow-write on the output's folder.
+ */
+function createTomogramWriter(
+  options: ReconstructOptions,
+  grid: VolumeGrid,
+  pixel: number,
+  filter: RadialFilter,
+): Promise<MrcSeriesWriter> {
   const origin = gridOriginAngst(grid);
-  const writer = await MrcSeriesWriter.create(options.output, grid.nx, grid.ny, {
+  return MrcSeriesWriter.create(options.output, grid.nx, grid.ny, {
     voxelSize: pixel * 10,
     origin,
     imageStack: false,
@@ -196,14 +243,29 @@ export async function reconstructTiltSeries(options: ReconstructOptions): Promis
         0,
         80,
       ),
-      `bin ${bin}, ${
+      `bin ${options.bin ?? 1}, ${
         options.geometry ?? "simulated"
       } geometry, radial ${filter.cutoff},${filter.falloff}`,
     ],
   });
+}
+
+/**
+ * Back-projects the volume slab by slab (`perSlab` planes, `threads` threads) and appends each
+ * slab's planes to `writer` in z order, reporting progress to `options.onProgress`; closes the
+ * writer at the end, aborts it (nothing written) on any error.
+ */
+async function writeTomogram(
+  writer: MrcSeriesWriter,
+  setup: BackprojectionSetup,
+  perSlab: number,
+  threads: number,
+  options: ReconstructOptions,
+): Promise<void> {
+  const grid = setup.grid;
   try {
     await backprojectSlabs(
-      { images, tilts, grid },
+      setup,
       slabRanges(grid.nz, perSlab),
       threads,
       async (slab: Slab) => {
@@ -219,5 +281,4 @@ export async function reconstructTiltSeries(options: ReconstructOptions): Promis
     await writer.abort();
     throw error;
   }
-  return { grid, tiltSource: source, header, estimatedBytes: estimate, tilts: header.nz };
 }
