@@ -5,39 +5,24 @@
  *
  * @module
  */
-import * as yaml from "js-yaml";
-import {
-  type AssemblerDefinition,
-  assemblerNames,
-  findAssembler,
-  type GaussianError,
-  isAssemblerModulePath,
-  sampleGeometryOf,
-  templateViewWarning,
-  type Triple,
-} from "../assemblers/mod.ts";
-import { userAssembler } from "./assembler_module.ts";
+import type { AssemblerDefinition, GaussianError } from "../assemblers/mod.ts";
 import { checkConfigInputs, type InputSizes } from "./check_inputs.ts";
-import { checkTemplateAccess } from "./template_access.ts";
-import { checkTemplateFile, templateFiles } from "./template_tables.ts";
-import { ConfigError, InputFileError } from "./config_error.ts";
+import { ConfigError } from "./config_error.ts";
+import { externalProgram } from "./config_programs.ts";
+import { projectRoot, requireRootFolder } from "./config_root.ts";
+import { checkSample } from "./config_sample.ts";
+import { configFailure, type ConfigScope, configScope } from "./config_scope.ts";
+import { readConfigYaml } from "./config_yaml.ts";
+import type { CoordTemplateRow } from "./coord_template.ts";
+import { apixMismatch, type EngineTemplate, readEngineTemplate } from "./engine_template.ts";
 import { ContentProblem, readTextCapped } from "./input_contents.ts";
-import { type CoordTemplateRow, parseCoordTemplate } from "./coord_template.ts";
-import { type ConfigProblem, describeIssues, dottedPath } from "./issues.ts";
-import { basenameOf, dirnameOf, findOnPath, normalizePath, resolvePath } from "./paths.ts";
-import {
-  CONFIG_KEYS,
-  type RawConfig,
-  rawConfigSchema,
-  type ReconstructSettings,
-  reconstructSettings,
-} from "./schema.ts";
-import { describeSimTemplate, type SimFacts } from "./sim_facts.ts";
-import { SimTemplate } from "./sim_template.ts";
-import { didYouMean } from "./suggest.ts";
-import { EtsError as EtsErrorType } from "../errors/mod.ts";
-import { DEFAULT_ROOT_NAME, defaultConfigPath, templatesDir } from "./templates.ts";
-import { locateYamlKeys, type YamlLocations } from "./yaml_locate.ts";
+import { type NamedInput, requireInputFiles } from "./input_files.ts";
+import { readCoordRows, requireParticleLimit, requireSomethingToImage } from "./particle_set.ts";
+import { basenameOf, resolvePath } from "./paths.ts";
+import { type RawConfig, type ReconstructSettings, reconstructSettings } from "./schema.ts";
+import type { SimFacts } from "./sim_facts.ts";
+import { defaultConfigPath, templatesDir } from "./templates.ts";
+import { validateConfig } from "./validate_config.ts";
 
 /** A validated config with absolute paths and the facts of its templates. */
 export interface GenerateConfig {
@@ -111,18 +96,6 @@ export interface LoadConfigOptions {
   allowDirs?: string[];
 }
 
-function keysOfSchema(schema: unknown): string[] {
-  if (schema !== null && typeof schema === "object" && "shape" in schema) {
-    const shape = (schema as { shape: unknown }).shape;
-    if (shape !== null && typeof shape === "object") return Object.keys(shape);
-  }
-  return [];
-}
-
-function cwd(): string {
-  return Deno.cwd();
-}
-
 /**
  * Reads and validates a config file. `path` undefined → the embedded default
  * (`templates/config.yaml`, root defaulting to `./ets_demo`). Throws a `ConfigError` /
@@ -135,7 +108,7 @@ export async function loadConfig(
   options: LoadConfigOptions = {},
 ): Promise<GenerateConfig> {
   const embedded = path === undefined;
-  const configFile = embedded ? defaultConfigPath() : resolvePath(cwd(), path);
+  const configFile = embedded ? defaultConfigPath() : resolvePath(Deno.cwd(), path);
   const fileName = embedded ? "templates/config.yaml" : path;
   let text: string;
   try {
@@ -184,135 +157,72 @@ export async function parseConfigText(
   options: ParseConfigOptions,
 ): Promise<GenerateConfig> {
   const { fileName, configFile } = options;
-  const configDir = dirnameOf(configFile);
-  const fail = (line: number | undefined, reason: string, key?: string): never => {
-    throw new ConfigError({ fileName, path: configFile, line, key }, reason);
-  };
-
-  let data: unknown;
-  let locations: YamlLocations;
-  try {
-    data = yaml.load(text, { schema: yaml.YAML11_SCHEMA, filename: fileName });
-    locations = locateYamlKeys(text);
-  } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      const line = error.mark === undefined ? undefined : error.mark.line + 1;
-      return fail(line, error.reason, undefined);
-    }
-    throw error;
-  }
-  if (data === null || data === undefined) fail(undefined, "the file is empty");
-  if (typeof data !== "object" || Array.isArray(data)) {
-    fail(1, "the config must be a mapping of keys to values");
-  }
-
-  const report = (problems: ConfigProblem[]): never => {
-    // problems at a line first, in file order (an unknown key often explains a missing one)
-    const sorted = [...problems].sort((a, b) =>
-      (locations.lineOf(a.path) ?? Infinity) - (locations.lineOf(b.path) ?? Infinity)
-    );
-    const first = sorted[0] as ConfigProblem;
-    return fail(locations.lineOf(first.path), first.reason, dottedPath(first.path));
-  };
-
-  // The assembler decides the custom_configs schema, so look it up first.
-  const rawAssembler = (data as Record<string, unknown>).assembler;
-  const assemblerName = typeof rawAssembler === "string" ? rawAssembler : "basic";
-  let definition = findAssembler(assemblerName);
-  if (definition === undefined && isAssemblerModulePath(assemblerName)) {
-    // A module the user wrote (docs/assemblers.md): its path resolves against the config's folder.
-    // Its code runs only under grants no broader than the scoped run's (assembler_module.ts).
-    const modulePath = resolvePath(configDir, assemblerName);
-    try {
-      definition = await userAssembler(
-        modulePath,
-        (data as Record<string, unknown>).custom_configs ?? {},
-      );
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      fail(locations.lineOf(["assembler"]), `module "${modulePath}": ${reason}`, "assembler");
-    }
-  }
-
-  const knownKeys = (at: readonly PropertyKey[]): readonly string[] => {
-    if (at.length === 0) return CONFIG_KEYS;
-    if (at.length === 1 && at[0] === "coord_error") return ["mu", "sigma"];
-    if (at[0] === "custom_configs" && definition) {
-      if (at.length === 1) return keysOfSchema(definition.customConfigSchema);
-      return ["mu", "sigma"];
-    }
-    return [];
-  };
-
-  const parsed = rawConfigSchema.safeParse(data);
-  if (!parsed.success) report(describeIssues(parsed.error.issues, data, [], knownKeys));
-  const raw = parsed.data as RawConfig;
-
-  if (definition === undefined) {
-    fail(
-      locations.lineOf(["assembler"]),
-      `unknown assembler "${raw.assembler}"${didYouMean(raw.assembler, assemblerNames())}; known: ${
-        assemblerNames().join(", ")
-      }, or a module you wrote ("./my_assembler.ts", docs/assemblers.md)`,
-      "assembler",
-    );
-  }
-  const assembler = definition as AssemblerDefinition<unknown>;
-  const custom = assembler.customConfigSchema.safeParse(raw.custom_configs ?? {});
-  if (!custom.success) {
-    report(
-      describeIssues(custom.error.issues, raw.custom_configs ?? {}, ["custom_configs"], knownKeys),
-    );
-  }
-
-  const warnings: string[] = [];
-  const resolve = (value: string) => resolvePath(configDir, value);
-  const program = (key: "tem_simulator_executable" | "chimera_exec_path"): string | undefined => {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    if (!value.includes("/")) {
-      const found = findOnPath(value);
-      if (found === undefined) {
-        fail(locations.lineOf([key]), `"${key}": program "${value}" is not on PATH`, key);
-      }
-      return found;
-    }
-    return resolve(value);
-  };
-
-  const rootValue = options.root !== undefined
-    ? resolvePath(cwd(), options.root)
-    : raw.root !== undefined
-    ? resolve(raw.root)
-    : options.embedded
-    ? resolvePath(cwd(), DEFAULT_ROOT_NAME)
-    : fail(undefined, 'missing key "root" (or give --root)', "root");
-  const root = normalizePath(rootValue);
-
-  const assemblerOptions = assembler.resolvePaths(custom.data, resolve);
-  const model = raw.model === undefined ? undefined : resolve(raw.model);
-  if (assembler.requiresModel && model === undefined) {
-    fail(undefined, `missing key "model" (the "${assembler.name}" assembler needs it)`, "model");
-  }
-  let coordError = raw.coord_error;
-  const customCoordError = (custom.data as { coord_error?: GaussianError }).coord_error;
-  if (coordError !== undefined && customCoordError !== undefined) {
-    warnings.push(
-      '"coord_error" is given at the top level and in "custom_configs"; the custom_configs one is used',
-    );
-    coordError = undefined;
-  }
-  if (raw.email !== undefined) warnings.push(`"email" is accepted but no mail is sent`);
-
-  const config: GenerateConfig = {
+  const fail = configFailure(fileName, configFile);
+  const { data, locations } = readConfigYaml(text, fileName, fail);
+  const scope = configScope(configFile, locations, fail);
+  const { raw, assembler, customOptions } = await validateConfig(data, scope);
+  const config = configSettings(raw, assembler, customOptions, options, scope);
+  // Input files must exist (programs must also be executable).
+  const files = inputFilesOf(config, assembler);
+  await requireInputFiles(files, scope);
+  // The templates must parse.
+  const rootLine = options.root === undefined ? locations.lineOf(["root"]) : undefined;
+  await requireRootFolder(config.root, (reason) => fail(rootLine, reason, "root"));
+  const engine = await readEngineTemplate(raw.config, config.simTemplate, {
     configFile,
     embedded: options.embedded ?? false,
-    temSimulatorExecutable: program("tem_simulator_executable"),
-    chimeraExecPath: program("chimera_exec_path"),
+    allowDirs: options.allowDirs ?? [],
+  }, scope);
+  config.simTemplateText = engine.text;
+  config.simFacts = engine.facts;
+  const coord = { written: raw.coord, path: config.coordTemplate };
+  config.coordRows = await readCoordRows(coord, assembler, scope);
+  requireSomethingToImage(config.coordRows, config.beadMap, assembler, coord);
+  const apixWarning = apixMismatch(config.simFacts, config.apix);
+  if (apixWarning !== undefined) config.warnings.push(apixWarning);
+  requireParticleLimit(config.coordRows, assembler, coord);
+  config.inputSizes = await inputSizesOf(config, assembler, engine, raw.config, files, scope);
+  await checkSample(
+    {
+      template: engine.template,
+      facts: config.simFacts,
+      apix: config.apix,
+      rows: config.coordRows,
+      assembler,
+      assemblerOptions: config.assemblerOptions,
+    },
+    config.warnings,
+    scope,
+  );
+  return config;
+}
+
+/**
+ * The config's settings: absolute paths, defaults and the remarks on its keys; the templates are
+ * not read yet. The root, then `model`, then the programs are checked, in that order.
+ */
+function configSettings(
+  raw: RawConfig,
+  assembler: AssemblerDefinition<unknown>,
+  customOptions: unknown,
+  options: ParseConfigOptions,
+  scope: ConfigScope,
+): GenerateConfig {
+  const root = projectRoot(raw, options, scope);
+  const assemblerOptions = assembler.resolvePaths(customOptions, scope.resolve);
+  const model = particleModel(raw, assembler, scope);
+  const warnings: string[] = [];
+  const coordError = topLevelCoordError(raw, customOptions, warnings);
+  if (raw.email !== undefined) warnings.push(`"email" is accepted but no mail is sent`);
+  return {
+    configFile: options.configFile,
+    embedded: options.embedded ?? false,
+    temSimulatorExecutable: externalProgram(raw, "tem_simulator_executable", scope),
+    chimeraExecPath: externalProgram(raw, "chimera_exec_path", scope),
     model,
     root,
-    simTemplate: resolve(raw.config),
-    coordTemplate: raw.coord === undefined ? undefined : resolve(raw.coord),
+    simTemplate: scope.resolve(raw.config),
+    coordTemplate: raw.coord === undefined ? undefined : scope.resolve(raw.coord),
     coordError,
     numStacks: raw.num_stacks,
     name: raw.name ?? basenameOf(root),
@@ -320,7 +230,7 @@ export async function parseConfigText(
     apix: raw.apix,
     numChimeraWindows: raw.num_chimera_windows,
     defocusValues: raw.defocus_values,
-    beadMap: raw.bead_map === undefined ? undefined : resolve(raw.bead_map),
+    beadMap: raw.bead_map === undefined ? undefined : scope.resolve(raw.bead_map),
     beadOccupancy: raw.bead_occupancy,
     assembler: assembler.name,
     assemblerOptions,
@@ -335,168 +245,92 @@ export async function parseConfigText(
     coordRows: [],
     warnings,
   };
+}
 
-  // Input files must exist (programs must also be executable).
-  const files: [string, string | undefined][] = [
+/** The particle model's absolute path; missing when the assembler needs it → the config's error. */
+function particleModel(
+  raw: RawConfig,
+  assembler: AssemblerDefinition<unknown>,
+  scope: ConfigScope,
+): string | undefined {
+  const model = raw.model === undefined ? undefined : scope.resolve(raw.model);
+  if (assembler.requiresModel && model === undefined) {
+    scope.fail(
+      undefined,
+      `missing key "model" (the "${assembler.name}" assembler needs it)`,
+      "model",
+    );
+  }
+  return model;
+}
+
+/**
+ * The top-level `coord_error`; dropped, with a remark pushed to `warnings`, when `custom_configs`
+ * gives one too (the custom one wins).
+ */
+function topLevelCoordError(
+  raw: RawConfig,
+  customOptions: unknown,
+  warnings: string[],
+): GaussianError | undefined {
+  const customCoordError = (customOptions as { coord_error?: GaussianError }).coord_error;
+  if (raw.coord_error !== undefined && customCoordError !== undefined) {
+    warnings.push(
+      '"coord_error" is given at the top level and in "custom_configs"; the custom_configs one is used',
+    );
+    return undefined;
+  }
+  return raw.coord_error;
+}
+
+/** The input files the config names (dotted key → absolute path), in the order they are checked. */
+function inputFilesOf(
+  config: GenerateConfig,
+  assembler: AssemblerDefinition<unknown>,
+): NamedInput[] {
+  return [
     ["config", config.simTemplate],
     ["coord", config.coordTemplate],
     ["model", config.model],
     ["bead_map", config.beadMap],
     ["tem_simulator_executable", config.temSimulatorExecutable],
     ["chimera_exec_path", config.chimeraExecPath],
-    ...Object.entries(assembler.inputFiles(assemblerOptions)),
+    ...Object.entries(assembler.inputFiles(config.assemblerOptions)),
   ];
-  for (const [key, file] of files) {
-    if (file === undefined) continue;
-    const keyPath = key.split(".");
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(file);
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "does not exist"
-        : `cannot be read (${error instanceof Error ? error.message : String(error)})`;
-      return fail(locations.lineOf(keyPath), `"${key}": file "${file}" ${reason}`, key);
-    }
-    if (!info.isFile) fail(locations.lineOf(keyPath), `"${key}": "${file}" is not a file`, key);
-    if (key.endsWith("_executable") || key === "chimera_exec_path") {
-      if (((info.mode ?? 0o111) & 0o111) === 0) {
-        fail(locations.lineOf(keyPath), `"${key}": "${file}" is not executable`, key);
-      }
-    }
-  }
+}
 
-  // The templates must parse.
-  const readText = async (key: string, path: string): Promise<string> => {
-    try {
-      return await readTextCapped(path);
-    } catch (error) {
-      if (!(error instanceof ContentProblem)) throw error;
-      return fail(locations.lineOf([key]), `"${key}": "${path}" ${error.message}`, key);
-    }
-  };
-  const rootLine = options.root === undefined ? locations.lineOf(["root"]) : undefined;
-  await requireRootFolder(root, (reason) => fail(rootLine, reason, "root"));
-  const simText = await readText("config", config.simTemplate);
-  const simFileName = raw.config;
-  const template = new SimTemplate(simText);
-  // before any of the template's files is opened (lib/config/template_access.ts)
-  checkTemplateAccess(template, config.simTemplate, {
-    configFile,
-    embedded: options.embedded ?? false,
-    allowDirs: options.allowDirs ?? [],
-  });
-  config.simTemplateText = simText;
-  const simWhere = { fileName: simFileName, path: config.simTemplate };
-  // the files the engine will read, each read before anything starts
-  const engineFiles = templateFiles(template, simWhere);
-  config.simFacts = await describeSimTemplate(template, simWhere, async () => {
-    const geom = engineFiles.find((file) => file.key === "geom_file_in");
-    if (geom === undefined) return [];
-    const { table } = await checkTemplateFile(geom, simWhere, 0);
-    return (table?.rows ?? []).map((row) => row[1] ?? NaN);
-  });
-  if (config.coordTemplate === undefined && !assembler.coordOptional) {
-    fail(undefined, `missing key "coord" (the "${assembler.name}" assembler needs it)`, "coord");
-  }
-  config.coordRows = config.coordTemplate === undefined ? [] : parseCoordTemplate(
-    await readText("coord", config.coordTemplate),
-    raw.coord ?? "",
-    config.coordTemplate,
-  );
-  if (
-    config.coordRows.length === 0 && config.beadMap === undefined && !assembler.coordOptional
-  ) {
-    throw new InputFileError(
-      { fileName: raw.coord ?? "coord", path: config.coordTemplate },
-      "no particles and no fiducials: nothing to image",
-    );
-  }
-  const pixel = config.simFacts.pixelSizeNm;
-  if (pixel !== undefined && Math.abs(pixel - config.apix) > 0.01 * config.apix) {
-    warnings.push(
-      `"apix" is ${config.apix} nm but the template's pixel_size / magnification is ${
-        pixel.toFixed(4)
-      } nm; stacks are labelled with apix`,
-    );
-  }
-  const max = assembler.maxParticles;
-  if (max !== undefined && config.coordRows.length > max) {
-    throw new InputFileError(
-      { fileName: raw.coord ?? "coord", path: config.coordTemplate },
-      `the "${assembler.name}" assembler takes at most ${max} particles, the template has ${config.coordRows.length}`,
-    );
-  }
-  config.inputSizes = await checkConfigInputs(
+/**
+ * Reads every input (lib/config/check_inputs.ts) and returns their sizes for the estimates; a
+ * problem is the config's error at the input's key. Needs `--allow-read` on the inputs.
+ */
+function inputSizesOf(
+  config: GenerateConfig,
+  assembler: AssemblerDefinition<unknown>,
+  engine: EngineTemplate,
+  simFileName: string,
+  files: NamedInput[],
+  scope: ConfigScope,
+): Promise<InputSizes> {
+  return checkConfigInputs(
     {
       model: config.model,
       beadMap: config.beadMap,
       apix: config.apix,
       particles: config.coordRows.length,
       assembler,
-      assemblerOptions,
-      simTemplate: template,
+      assemblerOptions: config.assemblerOptions,
+      simTemplate: engine.template,
       simTemplateName: simFileName,
       simTemplatePath: config.simTemplate,
-      templateFiles: engineFiles,
+      templateFiles: engine.files,
       tilts: config.simFacts.tiltAngles.length,
     },
     files,
-    (key, reason) => fail(locations.lineOf(key.split(".")), `"${key}": ${reason}`, key),
+    (key, reason) => scope.failAtKey(key, `"${key}": ${reason}`),
   );
-  const geometry = sampleGeometryOf(
-    (section, key) => template.get(section, key),
-    config.simFacts.detector,
-    config.apix,
-  );
-  // e.g. ETSimulations' coord.txt on a small detector: say so before anything runs
-  const viewWarning = templateViewWarning(
-    geometry,
-    config.coordRows.map((row) => row.position.map((v) => v * config.apix) as Triple),
-  );
-  if (viewWarning !== undefined) warnings.push(viewWarning);
-  if (assembler.checkSample !== undefined) {
-    // e.g. the crowded assembler: do the particles fit in the ice? (before anything is imaged)
-    try {
-      await assembler.checkSample(assemblerOptions, geometry);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      fail(locations.lineOf(["custom_configs"]), reason, "custom_configs");
-    }
-  }
-  return config;
 }
 
 /** The templates folder (for `--help` texts and the demo). Needs no permissions. */
 export function shippedTemplatesDir(): string {
   return templatesDir();
-}
-
-/**
- * Refuses a root that names a file, or lies under one (one line, exit 2). Needs --allow-read on
- * the root's existing ancestors.
- */
-async function requireRootFolder(root: string, fail: (reason: string) => never): Promise<void> {
-  let path = root;
-  while (true) {
-    try {
-      const info = await Deno.stat(path);
-      if (!info.isDirectory) {
-        fail(
-          path === root
-            ? `"root": "${root}" is a file, not a folder`
-            : `"root": "${root}" lies under "${path}", which is a file, not a folder`,
-        );
-      }
-      return;
-    } catch (error) {
-      if (error instanceof EtsErrorType) throw error;
-      const missing = error instanceof Deno.errors.NotFound ||
-        error instanceof Deno.errors.NotADirectory;
-      if (!missing) return;
-    }
-    const slash = path.lastIndexOf("/");
-    if (slash <= 0) return;
-    path = path.slice(0, slash);
-  }
 }
