@@ -5,11 +5,17 @@
  * @module
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { loadConfig } from "../config/mod.ts";
+import { type GenerateConfig, loadConfig } from "../config/mod.ts";
 import { runtimeError } from "../errors/mod.ts";
-import { preflightGenerate, prepareScopedGenerate, runGenerate } from "../generate/mod.ts";
+import {
+  type GenerateResult,
+  preflightGenerate,
+  prepareScopedGenerate,
+  runGenerate,
+  type RunGenerateOptions,
+} from "../generate/mod.ts";
 import { runCleanups } from "../platform/mod.ts";
-import { resolveShard, slurmArrayEnv } from "../slurm/mod.ts";
+import { resolveShard, type Shard, slurmArrayEnv } from "../slurm/mod.ts";
 
 /** Parses `--workers`: a positive integer. Needs no permissions. */
 export function parseWorkers(value: string): number {
@@ -19,6 +25,101 @@ export function parseWorkers(value: string): number {
     );
   }
   return Number(value);
+}
+
+/** The parsed options of `ets generate`. */
+interface GenerateOptions {
+  input?: string;
+  root?: string;
+  resume?: boolean;
+  shard?: string;
+  dryRun?: boolean;
+  preview: boolean;
+  allowDir?: string[];
+  workers?: number;
+  engineThreads?: number;
+  progress: string;
+}
+
+/** The options of {@linkcode runGenerate} for the command line's options. */
+function generateRunOptions(
+  options: GenerateOptions,
+  config: GenerateConfig,
+  shard: Shard | undefined,
+  childPermissionFlags: RunGenerateOptions["childPermissionFlags"],
+): RunGenerateOptions {
+  return {
+    childPermissionFlags,
+    config,
+    shard,
+    resume: options.resume === true,
+    dryRun: options.dryRun === true,
+    preview: options.preview,
+    workers: options.workers,
+    engineThreads: options.engineThreads,
+    progress: options.progress as "auto" | "tty" | "plain" | "none",
+  };
+}
+
+/** Prints what a (not dry) run did; throws a runtime error when stacks failed. */
+function reportGenerate(result: GenerateResult, shard: Shard | undefined): void {
+  const complete = result.kept.length + result.done.length;
+  console.log(
+    `${complete}/${result.planned} stack(s)` +
+      (shard === undefined ? "" : ` of shard ${shard.index}/${shard.count}`) +
+      ` complete in ${result.root}/raw_data` +
+      (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
+      `; metadata ${result.metadataPath}; log ${result.logPath}`,
+  );
+  if (result.failed.length > 0) {
+    throw runtimeError(
+      `Cannot finish: ${result.failed.length} of ${result.planned} stack(s) failed ` +
+        `(${result.failed.join(", ")}); see "${result.logPath}"`,
+    );
+  }
+}
+
+/**
+ * The action of `ets generate`: loads and checks the config, re-runs under scoped grants when
+ * needed (exiting with that run's code), else runs and reports. Needs what the command needs.
+ */
+async function generateAction(options: GenerateOptions): Promise<void> {
+  // `--shard`, else a Slurm array task's position (SLURM_ARRAY_TASK_*), else the whole run
+  const shard = resolveShard(options.shard, slurmArrayEnv());
+  const config = await loadConfig(options.input, {
+    root: options.root,
+    allowDirs: options.allowDir,
+  });
+  // sizes checked here: the scoped re-run cannot read the machine's memory
+  await preflightGenerate({
+    config,
+    shard,
+    workers: options.workers,
+    engineThreads: options.engineThreads,
+  });
+  // the scoped grants, however ets was started: re-run under them, or hand them to children
+  const scoped = await prepareScopedGenerate(config, {
+    allowDirs: options.allowDir ?? [],
+    dryRun: options.dryRun === true,
+  });
+  if (scoped.relaunched) {
+    await runCleanups();
+    Deno.exit(scoped.code);
+  }
+  const result = await runGenerate(generateRunOptions(options, config, shard, scoped.childFlags));
+  if (result.dryRun) return;
+  reportGenerate(result, shard);
+}
+
+/** The `--progress <mode>` option: auto, tty, plain or none (default auto). */
+function progressOption() {
+  return new Option("--progress <mode>", "progress display").choices([
+    "auto",
+    "tty",
+    "plain",
+    "none",
+  ])
+    .default("auto");
 }
 
 /**
@@ -70,63 +171,6 @@ export function generateCommand() {
       "threads of the embedded engine per stack (default: CPUs / workers)",
       parseWorkers,
     )
-    .addOption(
-      new Option("--progress <mode>", "progress display").choices([
-        "auto",
-        "tty",
-        "plain",
-        "none",
-      ])
-        .default("auto"),
-    )
-    .action(async (options) => {
-      // `--shard`, else a Slurm array task's position (SLURM_ARRAY_TASK_*), else the whole run
-      const shard = resolveShard(options.shard, slurmArrayEnv());
-      const config = await loadConfig(options.input, {
-        root: options.root,
-        allowDirs: options.allowDir,
-      });
-      // sizes checked here: the scoped re-run cannot read the machine's memory
-      await preflightGenerate({
-        config,
-        shard,
-        workers: options.workers,
-        engineThreads: options.engineThreads,
-      });
-      // the scoped grants, however ets was started: re-run under them, or hand them to children
-      const scoped = await prepareScopedGenerate(config, {
-        allowDirs: options.allowDir ?? [],
-        dryRun: options.dryRun === true,
-      });
-      if (scoped.relaunched) {
-        await runCleanups();
-        Deno.exit(scoped.code);
-      }
-      const result = await runGenerate({
-        childPermissionFlags: scoped.childFlags,
-        config,
-        shard,
-        resume: options.resume === true,
-        dryRun: options.dryRun === true,
-        preview: options.preview,
-        workers: options.workers,
-        engineThreads: options.engineThreads,
-        progress: options.progress as "auto" | "tty" | "plain" | "none",
-      });
-      if (result.dryRun) return;
-      const complete = result.kept.length + result.done.length;
-      console.log(
-        `${complete}/${result.planned} stack(s)` +
-          (shard === undefined ? "" : ` of shard ${shard.index}/${shard.count}`) +
-          ` complete in ${result.root}/raw_data` +
-          (result.kept.length > 0 ? ` (${result.kept.length} kept from before)` : "") +
-          `; metadata ${result.metadataPath}; log ${result.logPath}`,
-      );
-      if (result.failed.length > 0) {
-        throw runtimeError(
-          `Cannot finish: ${result.failed.length} of ${result.planned} stack(s) failed ` +
-            `(${result.failed.join(", ")}); see "${result.logPath}"`,
-        );
-      }
-    });
+    .addOption(progressOption())
+    .action(generateAction);
 }

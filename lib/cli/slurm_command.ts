@@ -6,7 +6,7 @@
  * @module
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { loadConfig, resolvePath } from "../config/mod.ts";
+import { type GenerateConfig, loadConfig, resolvePath } from "../config/mod.ts";
 import { inputError } from "../errors/mod.ts";
 import { checkRoot, permissionFlags, permissionPlan, shardStackIds } from "../generate/mod.ts";
 import { writeFileAtomic } from "../platform/mod.ts";
@@ -18,6 +18,7 @@ import {
   SCRIPT_NAMES,
   shellQuote,
   slurmDir,
+  type SlurmScripts,
   writePlan,
 } from "../slurm/mod.ts";
 
@@ -70,6 +71,122 @@ function ranges(ids: number[]): string {
   return first === last ? `${first}` : `${first}-${last}`;
 }
 
+/** The parsed options of `ets slurm`. */
+interface SlurmOptions {
+  input?: string;
+  root?: string;
+  array: number;
+  partition?: string;
+  time?: string;
+  cpusPerTask?: number;
+  mem?: string;
+  allowDir?: string[];
+}
+
+/** Throws an input error when the config cannot be split into `shards` array tasks. */
+function checkSlurmPlan(config: GenerateConfig, shards: number): void {
+  checkRoot(config);
+  if (config.seed === undefined) {
+    throw inputError(
+      `Cannot plan a Slurm run: the config has no "seed", and every array task must use the same one (add e.g. "seed: 1234")`,
+      { file: config.configFile, key: "seed" },
+    );
+  }
+  if (shards > config.numStacks) {
+    throw inputError(
+      `Cannot plan a Slurm run: "--array" ${shards} is more tasks than the ${config.numStacks} stack(s) of the run`,
+      { key: "--array" },
+    );
+  }
+}
+
+/**
+ * The scripts of a run, each task invoking ets with the run's permission flags; a value the
+ * #SBATCH lines cannot carry is an input error. Needs --allow-read for `Deno.execPath()`.
+ */
+function slurmScripts(
+  config: GenerateConfig,
+  options: SlurmOptions,
+  allowDirs: string[],
+  dir: string,
+): SlurmScripts {
+  const flags = permissionFlags(
+    permissionPlan(config, { execPath: Deno.execPath(), allowDirs }),
+  );
+  try {
+    return buildSlurmScripts({
+      invocation: etsCommand(runningAs(), flags),
+      configPath: config.embedded ? undefined : config.configFile,
+      root: config.root,
+      name: config.name,
+      shards: options.array,
+      scriptDir: dir,
+      logDir: `${dir}/logs`,
+      partition: options.partition,
+      time: options.time,
+      cpusPerTask: options.cpusPerTask,
+      mem: options.mem,
+      workersFlag: true,
+      allowDirs,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw inputError(`Cannot write the Slurm scripts: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Writes the scripts into `dir` (executable), after creating its logs folder. */
+async function writeSlurmScripts(dir: string, scripts: SlurmScripts): Promise<void> {
+  await Deno.mkdir(`${dir}/logs`, { recursive: true });
+  for (const [key, name] of Object.entries(SCRIPT_NAMES)) {
+    const path = `${dir}/${name}`;
+    await writeFileAtomic(path, scripts[key as keyof typeof SCRIPT_NAMES]);
+    await Deno.chmod(path, 0o755);
+  }
+}
+
+/** Prints the stacks of each array task, the files written and how to submit. */
+function reportSlurm(config: GenerateConfig, dir: string, stacks: number[][]): void {
+  console.log(
+    `${stacks.length} array task(s) for ${config.numStacks} stack(s): ` +
+      stacks.map((ids, index) => `task ${index}: stacks ${ranges(ids)}`).join("; "),
+  );
+  console.log(
+    `wrote ${dir}/${SCRIPT_NAMES.generate}, ${dir}/${SCRIPT_NAMES.merge}, ${planPath(config.root)}`,
+  );
+  console.log(`submit both jobs with: sh ${shellQuote(`${dir}/${SCRIPT_NAMES.submit}`)}`);
+}
+
+/**
+ * The action of `ets slurm`: checks the config, writes the scripts and plan.json, and prints
+ * the plan. Needs what the command needs.
+ */
+async function slurmAction(options: SlurmOptions): Promise<void> {
+  const allowDirs = (options.allowDir ?? []).map((dir) => resolvePath(Deno.cwd(), dir));
+  const config = await loadConfig(options.input, { root: options.root, allowDirs });
+  checkSlurmPlan(config, options.array);
+  const dir = slurmDir(config.root);
+  const scripts = slurmScripts(config, options, allowDirs, dir);
+  const stacks = Array.from(
+    { length: options.array },
+    (_, index) => shardStackIds(config.numStacks, { index, count: options.array }),
+  );
+  await writeSlurmScripts(dir, scripts);
+  await writePlan({
+    version: 1,
+    config: config.embedded ? undefined : config.configFile,
+    root: config.root,
+    name: config.name,
+    num_stacks: config.numStacks,
+    shards: options.array,
+    stacks,
+    array_script: `${dir}/${SCRIPT_NAMES.generate}`,
+  });
+  reportSlurm(config, dir, stacks);
+}
+
 /**
  * Builds the `slurm` subcommand. Needs no permissions to build; running it needs read on the
  * config and its inputs, write on ROOT/slurm.
@@ -98,77 +215,5 @@ export function slurmCommand() {
         "default: only the config's folder)",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
-    .action(async (options) => {
-      const allowDirs = (options.allowDir ?? []).map((dir) => resolvePath(Deno.cwd(), dir));
-      const config = await loadConfig(options.input, { root: options.root, allowDirs });
-      checkRoot(config);
-      if (config.seed === undefined) {
-        throw inputError(
-          `Cannot plan a Slurm run: the config has no "seed", and every array task must use the same one (add e.g. "seed: 1234")`,
-          { file: config.configFile, key: "seed" },
-        );
-      }
-      if (options.array > config.numStacks) {
-        throw inputError(
-          `Cannot plan a Slurm run: "--array" ${options.array} is more tasks than the ${config.numStacks} stack(s) of the run`,
-          { key: "--array" },
-        );
-      }
-      const root = config.root;
-      const dir = slurmDir(root);
-      const logDir = `${dir}/logs`;
-      const flags = permissionFlags(
-        permissionPlan(config, { execPath: Deno.execPath(), allowDirs }),
-      );
-      let scripts;
-      try {
-        scripts = buildSlurmScripts({
-          invocation: etsCommand(runningAs(), flags),
-          configPath: config.embedded ? undefined : config.configFile,
-          root,
-          name: config.name,
-          shards: options.array,
-          scriptDir: dir,
-          logDir,
-          partition: options.partition,
-          time: options.time,
-          cpusPerTask: options.cpusPerTask,
-          mem: options.mem,
-          workersFlag: true,
-          allowDirs,
-        });
-      } catch (error) {
-        if (error instanceof RangeError) {
-          throw inputError(`Cannot write the Slurm scripts: ${error.message}`, { cause: error });
-        }
-        throw error;
-      }
-      await Deno.mkdir(logDir, { recursive: true });
-      const stacks = Array.from(
-        { length: options.array },
-        (_, index) => shardStackIds(config.numStacks, { index, count: options.array }),
-      );
-      const generatePath = `${dir}/${SCRIPT_NAMES.generate}`;
-      for (const [key, name] of Object.entries(SCRIPT_NAMES)) {
-        const path = `${dir}/${name}`;
-        await writeFileAtomic(path, scripts[key as keyof typeof SCRIPT_NAMES]);
-        await Deno.chmod(path, 0o755);
-      }
-      await writePlan({
-        version: 1,
-        config: config.embedded ? undefined : config.configFile,
-        root,
-        name: config.name,
-        num_stacks: config.numStacks,
-        shards: options.array,
-        stacks,
-        array_script: generatePath,
-      });
-      console.log(
-        `${options.array} array task(s) for ${config.numStacks} stack(s): ` +
-          stacks.map((ids, index) => `task ${index}: stacks ${ranges(ids)}`).join("; "),
-      );
-      console.log(`wrote ${generatePath}, ${dir}/${SCRIPT_NAMES.merge}, ${planPath(root)}`);
-      console.log(`submit both jobs with: sh ${shellQuote(`${dir}/${SCRIPT_NAMES.submit}`)}`);
-    });
+    .action(slurmAction);
 }

@@ -71,6 +71,88 @@ function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolea
   return String(issue.minimum ?? issue.maximum);
 }
 
+/** The zod issue of one `code`. */
+type IssueOf<C extends z.core.$ZodIssue["code"]> = Extract<z.core.$ZodIssue, { code: C }>;
+
+/** One "unknown key" problem per key of an `unrecognized_keys` issue, with "did you mean". */
+function unknownKeyProblems(
+  issue: IssueOf<"unrecognized_keys">,
+  path: PropertyKey[],
+  knownKeys: (path: readonly PropertyKey[]) => readonly string[],
+): ConfigProblem[] {
+  return issue.keys.map((key) => ({
+    path: [...path, key],
+    reason: `unknown key "${dottedPath([...path, key])}"${didYouMean(key, knownKeys(path))}`,
+  }));
+}
+
+/** The reason of an `invalid_type` issue: a missing key, or the type the key must have. */
+function invalidTypeReason(
+  issue: IssueOf<"invalid_type">,
+  path: PropertyKey[],
+  name: string,
+  value: unknown,
+): string {
+  return value === undefined
+    ? `missing key ${name}`
+    : `${name} must be ${
+      issue.expected === "number" && INTEGER_KEYS.has(String(path[path.length - 1]))
+        ? "an integer"
+        : EXPECTED[issue.expected] ?? issue.expected
+    }, got ${shown(value)}`;
+}
+
+/** The reason of a `too_small` issue: too few items, an empty string or a low number. */
+function tooSmallReason(issue: IssueOf<"too_small">, name: string, value: unknown): string {
+  return issue.origin === "array"
+    ? `${name} must have at least ${bound(issue)} item(s)`
+    : issue.origin === "string"
+    ? `${name} must not be empty`
+    : `${name} must be ${issue.inclusive ? "at least" : "greater than"} ${bound(issue)}, got ${
+      shown(value)
+    }`;
+}
+
+/** The reason of a `too_big` issue: too many items or a high number. */
+function tooBigReason(issue: IssueOf<"too_big">, name: string, value: unknown): string {
+  return issue.origin === "array"
+    ? `${name} must have at most ${bound(issue)} item(s)`
+    : `${name} must be ${issue.inclusive ? "at most" : "less than"} ${bound(issue)}, got ${
+      shown(value)
+    }`;
+}
+
+/** The reason of an `invalid_value` issue: the allowed values. */
+function invalidValueReason(issue: IssueOf<"invalid_value">, name: string, value: unknown): string {
+  return `${name} must be one of ${issue.values.map((v) => `"${String(v)}"`).join(", ")}, got ${
+    shown(value)
+  }`;
+}
+
+/** The reason of any other issue: zod's message, with the value when a custom check omits it. */
+function otherReason(issue: z.core.$ZodIssue, name: string, value: unknown): string {
+  return `${name} ${issue.message}${
+    issue.code === "custom" && value !== undefined && issue.message.startsWith("must") &&
+      !issue.message.includes("got")
+      ? `, got ${shown(value)}`
+      : ""
+  }`;
+}
+
+/** The reason of one issue at `path` (every code but `unrecognized_keys`). */
+function issueReason(
+  issue: z.core.$ZodIssue,
+  path: PropertyKey[],
+  value: unknown,
+): string {
+  const name = `"${dottedPath(path)}"`;
+  if (issue.code === "invalid_type") return invalidTypeReason(issue, path, name, value);
+  if (issue.code === "too_small") return tooSmallReason(issue, name, value);
+  if (issue.code === "too_big") return tooBigReason(issue, name, value);
+  if (issue.code === "invalid_value") return invalidValueReason(issue, name, value);
+  return otherReason(issue, name, value);
+}
+
 /**
  * The problems described by zod `issues` on `data`, keys relative to `prefix`. `knownKeys`
  * returns the allowed keys of the mapping at a path (for "did you mean"). Needs no permissions.
@@ -84,71 +166,10 @@ export function describeIssues(
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
-    const name = `"${dottedPath(path)}"`;
-    const value = valueAt(data, issue.path);
-    switch (issue.code) {
-      case "unrecognized_keys":
-        for (const key of issue.keys) {
-          problems.push({
-            path: [...path, key],
-            reason: `unknown key "${dottedPath([...path, key])}"${
-              didYouMean(key, knownKeys(path))
-            }`,
-          });
-        }
-        break;
-      case "invalid_type":
-        problems.push({
-          path,
-          reason: value === undefined
-            ? `missing key ${name}`
-            : `${name} must be ${
-              issue.expected === "number" && INTEGER_KEYS.has(String(path[path.length - 1]))
-                ? "an integer"
-                : EXPECTED[issue.expected] ?? issue.expected
-            }, got ${shown(value)}`,
-        });
-        break;
-      case "too_small":
-        problems.push({
-          path,
-          reason: issue.origin === "array"
-            ? `${name} must have at least ${bound(issue)} item(s)`
-            : issue.origin === "string"
-            ? `${name} must not be empty`
-            : `${name} must be ${issue.inclusive ? "at least" : "greater than"} ${
-              bound(issue)
-            }, got ${shown(value)}`,
-        });
-        break;
-      case "too_big":
-        problems.push({
-          path,
-          reason: issue.origin === "array"
-            ? `${name} must have at most ${bound(issue)} item(s)`
-            : `${name} must be ${issue.inclusive ? "at most" : "less than"} ${bound(issue)}, got ${
-              shown(value)
-            }`,
-        });
-        break;
-      case "invalid_value":
-        problems.push({
-          path,
-          reason: `${name} must be one of ${
-            issue.values.map((v) => `"${String(v)}"`).join(", ")
-          }, got ${shown(value)}`,
-        });
-        break;
-      default:
-        problems.push({
-          path,
-          reason: `${name} ${issue.message}${
-            issue.code === "custom" && value !== undefined && issue.message.startsWith("must") &&
-              !issue.message.includes("got")
-              ? `, got ${shown(value)}`
-              : ""
-          }`,
-        });
+    if (issue.code === "unrecognized_keys") {
+      problems.push(...unknownKeyProblems(issue, path, knownKeys));
+    } else {
+      problems.push({ path, reason: issueReason(issue, path, valueAt(data, issue.path)) });
     }
   }
   return problems;

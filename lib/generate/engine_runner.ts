@@ -169,6 +169,163 @@ export function killEngine(child: Deno.ChildProcess, signal: Deno.Signal): void 
 }
 
 /**
+ * Spawns the engine on `inputPath` as a process group leader, in the input's folder and given
+ * the input by its name there, so what it writes about its input (its log) does not depend on
+ * where the folder is. Needs --allow-run on the engine.
+ */
+function spawnEngine(
+  engine: EngineCommand,
+  inputPath: string,
+  env: Record<string, string> | undefined,
+): Deno.ChildProcess {
+  const slash = inputPath.lastIndexOf("/");
+  const cwd = slash < 0 ? undefined : inputPath.slice(0, Math.max(1, slash));
+  return new Deno.Command(engine.command, {
+    args: [...engine.args, slash < 0 ? inputPath : inputPath.slice(slash + 1)],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+    env: childEnv(engine.embedded ? "ets" : "external", env),
+  }).spawn();
+}
+
+/** How a running engine is being stopped: by `signal`, by its timeout, or not. */
+interface EngineWatch {
+  /** Whether it was stopped through the abort signal. */
+  aborted: boolean;
+  /** Whether it ran past its timeout. */
+  timedOut: boolean;
+  /** Milliseconds it may run (none if undefined). */
+  timeoutMs?: number;
+  /** Clears the timers and the abort listener; SIGKILLs the group when it was stopped. */
+  release: () => void;
+}
+
+/**
+ * Watches a running engine: on abort or timeout (whichever comes first) it gets SIGTERM, then
+ * SIGKILL after the grace time. Call `release` once the engine has exited.
+ */
+function watchEngine(
+  child: Deno.ChildProcess,
+  timeoutMs: number | undefined,
+  options: EngineRunOptions,
+): EngineWatch {
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    killEngine(child, "SIGTERM");
+    killTimer = setTimeout(() => killEngine(child, "SIGKILL"), options.killGraceMs ?? 500);
+  };
+  const onAbort = () => {
+    watch.aborted = true;
+    if (!watch.timedOut) stop();
+  };
+  const deadline = timeoutMs === undefined ? undefined : setTimeout(() => {
+    watch.timedOut = true;
+    if (!watch.aborted) stop();
+  }, timeoutMs);
+  const watch: EngineWatch = {
+    aborted: false,
+    timedOut: false,
+    timeoutMs,
+    release: () => {
+      clearTimeout(killTimer);
+      clearTimeout(deadline);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (watch.aborted || watch.timedOut) killEngine(child, "SIGKILL"); // anything left in its group
+    },
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  return watch;
+}
+
+/** What an engine left behind: the tails of its output and its exit status. */
+interface EngineOutput {
+  /** The last 8 KiB of stdout. */
+  stdout: string;
+  /** The last 8 KiB of stderr. */
+  stderr: string;
+  /** Its exit status. */
+  status: Deno.CommandStatus;
+}
+
+/** Reads the engine's output (stdout lines to `onStdoutLine` as they come) until it exits. */
+async function collectEngine(
+  child: Deno.ChildProcess,
+  onStdoutLine: ((line: string) => void) | undefined,
+): Promise<EngineOutput> {
+  const [stdout, stderr, status] = await Promise.all([
+    tailOf(child.stdout, 8192, onStdoutLine),
+    tailOf(child.stderr),
+    child.status,
+  ]);
+  return { stdout, stderr, status };
+}
+
+/**
+ * Why an exited engine failed before its log counts: stopped, timed out, killed by a signal or
+ * a non-zero exit code; undefined when it exited 0. Needs no permissions.
+ */
+function exitFailure(watch: EngineWatch, output: EngineOutput): string | undefined {
+  const { stdout, stderr, status } = output;
+  if (watch.aborted) return "stopped";
+  if (watch.timedOut) {
+    return `the engine ran longer than its timeout of ${
+      (watch.timeoutMs ?? 0) / 1000
+    } s (config "engine_timeout") and was killed`;
+  }
+  if (status.signal !== null) return `the engine was killed by ${status.signal}`;
+  if (status.code !== 0) {
+    const why = lastErrorLine(stderr) ?? lastErrorLine(stdout) ?? "no output";
+    return `the engine exited with code ${status.code}: ${why}`;
+  }
+  return undefined;
+}
+
+/**
+ * Why an engine that exited 0 failed after all: no log at `logPath`, or a log that does not say
+ * "Simulation complete."; undefined when it completed. Needs --allow-read on `logPath`.
+ */
+async function logFailure(logPath: string, output: EngineOutput): Promise<string | undefined> {
+  const { stdout, stderr } = output;
+  let log: string;
+  try {
+    log = await Deno.readTextFile(logPath);
+  } catch {
+    const why = lastErrorLine(stdout) ?? lastErrorLine(stderr);
+    return `the engine exited 0 but wrote no log "${logPath}"${why ? `: ${why}` : ""}`;
+  }
+  if (!logSaysComplete(log)) {
+    const why = lastErrorLine(stdout) ?? lastErrorLine(log) ?? "";
+    return `the engine exited 0 but its log does not say "Simulation complete."${
+      why ? `: ${why}` : ""
+    }`;
+  }
+  return undefined;
+}
+
+/** Judges an exited engine by its exit and then by its log. Needs --allow-read on `logPath`. */
+async function judgeEngine(
+  watch: EngineWatch,
+  output: EngineOutput,
+  logPath: string,
+  seconds: number,
+): Promise<EngineResult> {
+  const { status } = output;
+  const result: EngineResult = {
+    ok: false,
+    aborted: watch.aborted,
+    code: status.signal === null ? status.code : null,
+    exitSignal: status.signal,
+    seconds,
+  };
+  const reason = exitFailure(watch, output) ?? await logFailure(logPath, output);
+  return reason === undefined ? { ...result, ok: true } : { ...result, reason };
+}
+
+/**
  * Runs the engine on `inputPath` (its folder is the working directory, and the engine gets the
  * file's name in it) and judges the result by the exit code and by `logPath`. Never throws for engine failures (see `EngineResult.reason`);
  * throws only when the program cannot be started. The engine's environment blanks `LD_*` /
@@ -184,90 +341,12 @@ export async function runEngine(
   options: EngineRunOptions = {},
 ): Promise<EngineResult> {
   const started = performance.now();
-  // The engine runs in the input's folder and is given the input by its name there, so what it
-  // writes about its input (its log) does not depend on where the folder is.
-  const slash = inputPath.lastIndexOf("/");
-  const cwd = slash < 0 ? undefined : inputPath.slice(0, Math.max(1, slash));
-  const child = new Deno.Command(engine.command, {
-    args: [...engine.args, slash < 0 ? inputPath : inputPath.slice(slash + 1)],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-    env: childEnv(engine.embedded ? "ets" : "external", options.env),
-  }).spawn();
+  const child = spawnEngine(engine, inputPath, options.env);
   options.onStart?.(child.pid);
-  let aborted = false;
-  let timedOut = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => {
-    killEngine(child, "SIGTERM");
-    killTimer = setTimeout(() => killEngine(child, "SIGKILL"), options.killGraceMs ?? 500);
-  };
-  const onAbort = () => {
-    aborted = true;
-    if (!timedOut) stop();
-  };
-  const timeoutMs = options.timeoutMs ?? engine.timeoutMs;
-  const deadline = timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    if (!aborted) stop();
-  }, timeoutMs);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener("abort", onAbort, { once: true });
-  const [stdout, stderr, status] = await Promise.all([
-    tailOf(child.stdout, 8192, options.onStdoutLine),
-    tailOf(child.stderr),
-    child.status,
-  ]);
-  clearTimeout(killTimer);
-  clearTimeout(deadline);
-  options.signal?.removeEventListener("abort", onAbort);
-  if (aborted || timedOut) killEngine(child, "SIGKILL"); // anything left in its group
+  const watch = watchEngine(child, options.timeoutMs ?? engine.timeoutMs, options);
+  const output = await collectEngine(child, options.onStdoutLine);
+  watch.release();
   options.onExit?.(child.pid);
   const seconds = (performance.now() - started) / 1000;
-  const result: EngineResult = {
-    ok: false,
-    aborted,
-    code: status.signal === null ? status.code : null,
-    exitSignal: status.signal,
-    seconds,
-  };
-  if (aborted) return { ...result, reason: "stopped" };
-  if (timedOut) {
-    return {
-      ...result,
-      reason: `the engine ran longer than its timeout of ${
-        (timeoutMs ?? 0) / 1000
-      } s (config "engine_timeout") and was killed`,
-    };
-  }
-  if (status.signal !== null) {
-    return { ...result, reason: `the engine was killed by ${status.signal}` };
-  }
-  if (status.code !== 0) {
-    const why = lastErrorLine(stderr) ?? lastErrorLine(stdout) ?? "no output";
-    return { ...result, reason: `the engine exited with code ${status.code}: ${why}` };
-  }
-  let log: string;
-  try {
-    log = await Deno.readTextFile(logPath);
-  } catch {
-    const why = lastErrorLine(stdout) ?? lastErrorLine(stderr);
-    return {
-      ...result,
-      reason: `the engine exited 0 but wrote no log "${logPath}"${why ? `: ${why}` : ""}`,
-    };
-  }
-  if (!logSaysComplete(log)) {
-    const why = lastErrorLine(stdout) ?? lastErrorLine(log) ?? "";
-    return {
-      ...result,
-      reason: `the engine exited 0 but its log does not say "Simulation complete."${
-        why ? `: ${why}` : ""
-      }`,
-    };
-  }
-  return { ...result, ok: true };
+  return await judgeEngine(watch, output, logPath, seconds);
 }

@@ -87,14 +87,8 @@ function resourceLines(options: SlurmResources): string[] {
   ];
 }
 
-/**
- * Builds the array, merge and submit scripts. Each array task runs
- * `ets generate -i CONFIG --shard $SLURM_ARRAY_TASK_ID/N --resume`: the explicit shard keeps a
- * resubmission of a few indices (`sbatch --array=1,4 generate.sbatch`) on the right stacks, and
- * `--resume` lets a resubmitted task keep the complete stacks of its shard and redo the rest.
- * Pure; needs no permissions.
- */
-export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
+/** Throws a RangeError for a shard count or a path the #SBATCH lines cannot carry. */
+function checkScriptOptions(options: SlurmScriptOptions): void {
   if (!Number.isSafeInteger(options.shards) || options.shards < 1) {
     throw new RangeError(`shards must be a positive integer, got ${options.shards}`);
   }
@@ -106,40 +100,58 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
       );
     }
   }
-  const ets = options.invocation.map(shellQuote).join(" ");
-  const input = options.configPath === undefined ? "" : ` -i ${shellQuote(options.configPath)}`;
-  const generatePath = `${options.scriptDir}/${SCRIPT_NAMES.generate}`;
-  const lastIndex = options.shards - 1;
-  // one worker per allocated CPU (Slurm sets SLURM_CPUS_PER_TASK only with --cpus-per-task;
-  // a task gets one CPU otherwise), not one per CPU of the node
-  const workers = options.workersFlag ? ' --workers "${SLURM_CPUS_PER_TASK:-1}"' : "";
-  const allowDirs = (options.allowDirs ?? []).map((dir) => ` --allow-dir ${shellQuote(dir)}`)
-    .join("");
-  const generate = [
-    "#!/bin/bash",
-    `# Written by "ets slurm": ${options.shards} array tasks, one per shard of`,
-    `#   ${options.configPath ?? "the embedded demo config"}`,
-    "# Submit with submit.sh (this array, then the merge job). To redo some shards, e.g. 1 and 4:",
-    `#   sbatch --array=1,4 ${shellQuote(generatePath)}`,
+}
+
+/** The `#SBATCH` lines of the array script (job name, array range, logs, resources). */
+function arrayHeaderLines(options: SlurmScriptOptions): string[] {
+  return [
     `#SBATCH --job-name=${jobName(options.name)}`,
-    `#SBATCH --array=0-${lastIndex}`,
+    `#SBATCH --array=0-${options.shards - 1}`,
     `#SBATCH --output=${options.logDir}/${jobName(options.name)}-%A_%a.out`,
     `#SBATCH --chdir=${options.root}`,
     ...resourceLines(options),
     ...sbatchLine("cpus-per-task", options.cpusPerTask),
     ...sbatchLine("mem", options.mem),
+  ];
+}
+
+/** The `ets generate` line of an array task: its shard, `--resume`, workers and folders. */
+function generateExecLine(options: SlurmScriptOptions, ets: string): string {
+  const input = options.configPath === undefined ? "" : ` -i ${shellQuote(options.configPath)}`;
+  // one worker per allocated CPU (Slurm sets SLURM_CPUS_PER_TASK only with --cpus-per-task;
+  // a task gets one CPU otherwise), not one per CPU of the node
+  const workers = options.workersFlag ? ' --workers "${SLURM_CPUS_PER_TASK:-1}"' : "";
+  const allowDirs = (options.allowDirs ?? []).map((dir) => ` --allow-dir ${shellQuote(dir)}`)
+    .join("");
+  return `exec ${ets} generate${input} --root ${
+    shellQuote(options.root)
+  } --shard "\${SLURM_ARRAY_TASK_ID}/${options.shards}" --resume${workers}${allowDirs}`;
+}
+
+/** The sbatch array script: one task per shard. */
+function arrayScript(options: SlurmScriptOptions, ets: string): string {
+  const generatePath = `${options.scriptDir}/${SCRIPT_NAMES.generate}`;
+  return [
+    "#!/bin/bash",
+    `# Written by "ets slurm": ${options.shards} array tasks, one per shard of`,
+    `#   ${options.configPath ?? "the embedded demo config"}`,
+    "# Submit with submit.sh (this array, then the merge job). To redo some shards, e.g. 1 and 4:",
+    `#   sbatch --array=1,4 ${shellQuote(generatePath)}`,
+    ...arrayHeaderLines(options),
     "set -euo pipefail",
     "export DENO_NO_UPDATE_CHECK=1 # compute nodes: no network but the loopback",
     'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
     '  echo "generate.sbatch: not an array task (SLURM_ARRAY_TASK_ID is unset)" >&2',
     "  exit 2",
     "fi",
-    `exec ${ets} generate${input} --root ${
-      shellQuote(options.root)
-    } --shard "\${SLURM_ARRAY_TASK_ID}/${options.shards}" --resume${workers}${allowDirs}`,
+    generateExecLine(options, ets),
     "",
   ].join("\n");
-  const merge = [
+}
+
+/** The sbatch merge script: `ets merge ROOT` on one CPU. */
+function mergeScript(options: SlurmScriptOptions, ets: string): string {
+  return [
     "#!/bin/bash",
     `# Written by "ets slurm": joins the shards' metadata once every array task succeeded.`,
     `#SBATCH --job-name=${jobName(options.name, "-merge")}`,
@@ -153,7 +165,11 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     `exec ${ets} merge ${shellQuote(options.root)}`,
     "",
   ].join("\n");
-  const submit = [
+}
+
+/** The POSIX sh wrapper that sbatches the array, then the merge job depending on it. */
+function submitScript(options: SlurmScriptOptions): string {
+  return [
     "#!/bin/sh",
     '# Written by "ets slurm": submits the array job, then the merge job that waits for it.',
     "# Extra arguments go to both sbatch calls (e.g. --account=ABC or --qos=short).",
@@ -163,7 +179,7 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     "array=${array%%;*}",
     `merge=$(sbatch --parsable "$@" --dependency=afterok:"$array" --kill-on-invalid-dep=yes "$dir/${SCRIPT_NAMES.merge}")`,
     "merge=${merge%%;*}",
-    'echo "array job $array (tasks 0-' + lastIndex + '), merge job $merge"',
+    'echo "array job $array (tasks 0-' + (options.shards - 1) + '), merge job $merge"',
     `echo ${
       shellQuote(
         `if a task fails, the merge job is cancelled; "ets merge ${options.root}" lists the tasks to resubmit`,
@@ -171,5 +187,20 @@ export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
     }`,
     "",
   ].join("\n");
+}
+
+/**
+ * Builds the array, merge and submit scripts. Each array task runs
+ * `ets generate -i CONFIG --shard $SLURM_ARRAY_TASK_ID/N --resume`: the explicit shard keeps a
+ * resubmission of a few indices (`sbatch --array=1,4 generate.sbatch`) on the right stacks, and
+ * `--resume` lets a resubmitted task keep the complete stacks of its shard and redo the rest.
+ * Pure; needs no permissions.
+ */
+export function buildSlurmScripts(options: SlurmScriptOptions): SlurmScripts {
+  checkScriptOptions(options);
+  const ets = options.invocation.map(shellQuote).join(" ");
+  const generate = arrayScript(options, ets);
+  const merge = mergeScript(options, ets);
+  const submit = submitScript(options);
   return { generate, merge, submit };
 }
