@@ -344,8 +344,17 @@ export async function runEngine(
   const child = spawnEngine(engine, inputPath, options.env);
   options.onStart?.(child.pid);
   const watch = watchEngine(child, options.timeoutMs ?? engine.timeoutMs, options);
-  const output = await collectEngine(child, options.onStdoutLine);
-  watch.release();
+  let output: EngineOutput;
+  try {
+    output = await collectEngine(child, options.onStdoutLine);
+  } catch (error) {
+    // e.g. a progress callback that threw: the engine must not run on without its parent
+    killEngine(child, "SIGKILL");
+    await child.status;
+    throw error;
+  } finally {
+    watch.release();
+  }
   options.onExit?.(child.pid);
   const seconds = (performance.now() - started) / 1000;
   return await judgeEngine(watch, output, logPath, seconds);

@@ -91,6 +91,32 @@ Deno.test("engine runner: abort stops the engine's process group", async () => {
   }
 });
 
+Deno.test("engine runner: a failing progress callback stops the engine's process group", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Prints a line, then never ends by itself within the test (10 min).
+    const engine = engineCommand(
+      await script(dir, `sleep 600 & echo '# Tilt 1 of 3' ; wait`),
+    );
+    let pid = 0;
+    const failure = await runEngine(engine, `${dir}/sim.txt`, `${dir}/sim.log`, {
+      onStart: (p) => pid = p,
+      onStdoutLine: () => {
+        throw new Error("progress failed");
+      },
+    }).then(() => undefined, (error: Error) => error);
+    assertEquals(failure?.message, "progress failed");
+    let left = groupMembers(pid);
+    for (let i = 0; left.length > 0 && i < 3000; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      left = groupMembers(pid);
+    }
+    assertEquals(left, [], "no process of the engine's group is left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("engine runner: log completion check", () => {
   assert(logSaysComplete("# Computing\n# \n# Simulation complete.\n"));
   assert(!logSaysComplete("# Simulation complete soon\n"));
