@@ -11,11 +11,16 @@ import type { Logger } from "@logtape/logtape";
 import type { Assembler } from "../assemblers/mod.ts";
 import { type GenerateConfig, SimTemplate } from "../config/mod.ts";
 import { type EngineCommand, runEngine } from "./engine_runner.ts";
-import type { ParticleSetRecord, StackRecord } from "./metadata.ts";
+import type { EngineRecord, ParticleSetRecord, StackRecord } from "./metadata.ts";
 import { moveFile, removeTree, rewriteTiltSeries } from "./outputs.ts";
 import { tiltProgressReader } from "./progress.ts";
 import type { Shard, StackPlan } from "./plan.ts";
-import { StackSimulation, TEM_SIMULATOR_LINE_LIMIT } from "./simulation.ts";
+import {
+  type StackInput,
+  StackSimulation,
+  type StackWorkFiles,
+  TEM_SIMULATOR_LINE_LIMIT,
+} from "./simulation.ts";
 import { writeFileAtomic } from "../platform/mod.ts";
 
 /** What a stack needs from its worker. */
@@ -113,6 +118,16 @@ export class StackAborted extends Error {
   override name = "StackAborted";
 }
 
+/** The error that reports stack `plan` stopped by its signal. */
+function stackStopped(plan: StackPlan): StackAborted {
+  return new StackAborted(`stack ${plan.id} stopped`);
+}
+
+/** Throws `StackAborted` when the stack's signal has fired. Needs no permissions. */
+function checkAbort(signal: AbortSignal, plan: StackPlan): void {
+  if (signal.aborted) throw stackStopped(plan);
+}
+
 /**
  * Produces stack `plan` and returns its record (status "done"). Throws an Error with a one-line
  * reason on failure (the stack's folder is removed then), `StackAborted` when stopped.
@@ -123,162 +138,268 @@ export async function runStack(
   plan: StackPlan,
   attempt: number,
 ): Promise<StackRecord> {
-  const { config, logger, signal } = context;
   const started = performance.now();
   const workDir = `${context.tempDir}/stack_${plan.id}`;
-  const checkAbort = () => {
-    if (signal.aborted) throw new StackAborted(`stack ${plan.id} stopped`);
-  };
   try {
-    await removeTree(workDir);
-    await Deno.mkdir(workDir, { recursive: true });
-    logger.info(
-      `Stack ${plan.id} (${plan.name}): attempt ${attempt}, defocus ${plan.defocus} µm, seed ${plan.seed}`,
-    );
-
-    const sim = new StackSimulation(config, plan);
-    await context.assembler.setUpTiltSeries(sim);
-    checkAbort();
-    // Maps the assembler made in the worker's temp dir are given to the engine under stable
-    // names in the stack's work dir, so the engine input names no worker or shard temp path.
-    const recordedSources = await stableSources(sim, context.tempDir, workDir);
-
-    const input = sim.buildInput(
-      workDir,
-      context.engine.embedded ? undefined : TEM_SIMULATOR_LINE_LIMIT,
-    );
-    // atomic (temp + rename): never written through a symbolic link planted at the name
-    for (const [path, text] of input.coordFiles) await writeFileAtomic(path, text);
-    await writeFileAtomic(input.files.input, input.text);
-    checkAbort();
-
-    const gate = context.engineGate ?? ((run) => run());
-    const result = await gate(() => {
-      checkAbort();
-      logger.info(`Stack ${plan.id}: running the engine`);
-      context.onEngineProgress?.(0, config.simFacts.tiltAngles.length);
-      return runEngine(context.engine, input.files.input, input.files.log, {
-        signal,
-        onStart: context.onEngineStart,
-        onExit: context.onEngineExit,
-        onStdoutLine: context.onEngineProgress === undefined ? undefined : tiltProgressReader(
-          config.simFacts.tiltAngles.length,
-          config.simFacts.detectorCount,
-          context.onEngineProgress,
-        ),
-      });
-    });
-    if (result.aborted) throw new StackAborted(`stack ${plan.id} stopped`);
-    if (!result.ok) throw new Error(result.reason ?? "the engine failed");
-    logger.info(`Stack ${plan.id}: engine finished in ${result.seconds.toFixed(2)} s`);
-    checkAbort();
-
-    // Outputs: fresh stack folder, rewritten tilt series, engine files kept in sim/.
-    const facts = config.simFacts;
-    const expected = { nx: facts.detector.nx, ny: facts.detector.ny, nz: facts.tiltAngles.length };
-    await removeTree(plan.stackDir);
-    const simDir = `${plan.stackDir}/sim`;
-    await Deno.mkdir(simDir, { recursive: true });
-    const tiltAxis = Number(
-      new SimTemplate(config.simTemplateText).get("geometry", "tilt_axis") ?? 0,
-    );
-    const tiltAngles = await rewriteTiltSeries(input.files.noisy, plan.output, {
-      apix: config.apix,
-      expected,
-      tiltAngles: facts.tiltAngles,
-      label: `ets generate: ${plan.name} noisy, seed ${plan.seed}`,
-      tiltAxis,
-    });
-    await rewriteTiltSeries(input.files.nonoise, plan.nonoiseOutput, {
-      apix: config.apix,
-      expected,
-      tiltAngles: facts.tiltAngles,
-      label: `ets generate: ${plan.name} noise-free, seed ${plan.seed}`,
-      tiltAxis,
-    });
-    const keep = async (path: string | undefined): Promise<string | undefined> => {
-      if (path === undefined) return undefined;
-      const dest = `${simDir}/${path.slice(path.lastIndexOf("/") + 1)}`;
-      try {
-        await moveFile(path, dest);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return undefined;
-        throw error;
-      }
-      return dest;
-    };
-    const files = input.files;
-    const engineRecord = {
-      input: (await keep(files.input)) ?? files.input,
-      log: (await keep(files.log)) ?? files.log,
-      geom_file: await keep(files.geom),
-      error_file: await keep(files.error),
-      dose_file: await keep(files.dose),
-      defocus_file: await keep(files.defocus),
-    };
-    const particleSets: ParticleSetRecord[] = [];
-    for (const set of sim.particleSets) {
-      const coordFile = (await keep(files.coordFiles[set.name])) ?? "";
-      const source = recordedSources.get(set.name) ?? { source: set.source };
-      particleSets.push({
-        class_name: set.name,
-        key: set.key,
-        ...source,
-        coord_file: coordFile,
-        coordinates: set.coordinates,
-        orientations: set.orientations,
-      });
-    }
-    const fiducialCoords = await keep(files.fiducialCoords);
-
-    const record: StackRecord = {
-      output: plan.output,
-      nonoise_output: plan.nonoiseOutput,
-      global_stack_no: plan.id,
-      apix: config.apix,
-      defocus: plan.defocus,
-      sim_configs: config.simTemplate,
-      particle_coords: config.coordTemplate ?? "",
-      orientations: sim.recordedOrientations(),
-      positions: sim.recordedPositions(),
-      custom_data: sim.customData,
-      name: plan.name,
-      seed: plan.seed,
-      run_seed: context.runSeed,
-      tilt_angles: tiltAngles,
-      status: "done",
-      attempts: attempt,
-      ...(context.shard === undefined ? {} : { shard: context.shard }),
-      detector: { nx: expected.nx, ny: expected.ny },
-      particle_sets: particleSets,
-      ...(config.beadMap !== undefined && config.beadOccupancy !== undefined
-        ? {
-          fiducials: {
-            map: config.beadMap,
-            occupancy: config.beadOccupancy,
-            coord_file: fiducialCoords ?? "",
-          },
-        }
-        : {}),
-      engine: engineRecord,
-    };
-    if (config.reconstruct?.labels) await keepAssembledMaps(workDir, simDir, particleSets);
-    await context.assembler.resetTempDir();
-    await removeTree(workDir);
-    if (context.afterStack !== undefined) await context.afterStack(record);
-    // Wall times go to the log, not the record: records are the same wherever a stack ran.
-    logger.info(
-      `Stack ${plan.id} done in ${((performance.now() - started) / 1000).toFixed(2)} s ` +
-        `(engine ${result.seconds.toFixed(2)} s)`,
-    );
-    return record;
+    return await produceStack(context, plan, attempt, workDir, started);
   } catch (error) {
-    await context.assembler.resetTempDir().catch(() => {});
-    await removeTree(workDir).catch(() => {});
-    await removeTree(plan.stackDir).catch(() => {});
-    if (signal.aborted && !(error instanceof StackAborted)) {
-      throw new StackAborted(`stack ${plan.id} stopped`);
-    }
+    await discardStack(context, plan, workDir);
+    if (context.signal.aborted && !(error instanceof StackAborted)) throw stackStopped(plan);
     throw error;
   }
+}
+
+/**
+ * The steps of a stack, in order: the particles assembled, the engine input written, the engine
+ * run, the outputs put in the stack's folder, the record built, the work dir cleared, then the
+ * `afterStack` step. Needs what `runStack` needs.
+ */
+async function produceStack(
+  context: StackContext,
+  plan: StackPlan,
+  attempt: number,
+  workDir: string,
+  started: number,
+): Promise<StackRecord> {
+  const { config, logger, signal } = context;
+  await removeTree(workDir);
+  await Deno.mkdir(workDir, { recursive: true });
+  logger.info(
+    `Stack ${plan.id} (${plan.name}): attempt ${attempt}, defocus ${plan.defocus} µm, seed ${plan.seed}`,
+  );
+
+  const sim = new StackSimulation(config, plan);
+  await context.assembler.setUpTiltSeries(sim);
+  checkAbort(signal, plan);
+  // Maps the assembler made in the worker's temp dir are given to the engine under stable
+  // names in the stack's work dir, so the engine input names no worker or shard temp path.
+  const recordedSources = await stableSources(sim, context.tempDir, workDir);
+  const input = await writeEngineInput(context, sim, workDir);
+  checkAbort(signal, plan);
+  const engineSeconds = await imageStack(context, plan, input.files);
+  checkAbort(signal, plan);
+
+  // Outputs: fresh stack folder, rewritten tilt series, engine files kept in sim/.
+  await removeTree(plan.stackDir);
+  const simDir = `${plan.stackDir}/sim`;
+  await Deno.mkdir(simDir, { recursive: true });
+  const tiltAngles = await rewriteEngineTiltSeries(config, plan, input.files);
+  const kept = await keepEngineFiles(sim, input.files, simDir, recordedSources);
+  const record = stackRecord(context, plan, attempt, sim, tiltAngles, kept);
+  if (config.reconstruct?.labels) await keepAssembledMaps(workDir, simDir, kept.particleSets);
+  await context.assembler.resetTempDir();
+  await removeTree(workDir);
+  if (context.afterStack !== undefined) await context.afterStack(record);
+  // Wall times go to the log, not the record: records are the same wherever a stack ran.
+  logger.info(
+    `Stack ${plan.id} done in ${((performance.now() - started) / 1000).toFixed(2)} s ` +
+      `(engine ${engineSeconds.toFixed(2)} s)`,
+  );
+  return record;
+}
+
+/**
+ * Removes what a failed or stopped stack left: the assembler's temp files, the work dir and the
+ * stack's folder (failures to remove are ignored). Needs write on the temp dir and the root.
+ */
+async function discardStack(
+  context: StackContext,
+  plan: StackPlan,
+  workDir: string,
+): Promise<void> {
+  await context.assembler.resetTempDir().catch(() => {});
+  await removeTree(workDir).catch(() => {});
+  await removeTree(plan.stackDir).catch(() => {});
+}
+
+/**
+ * Writes the stack's engine input and the coordinate files it reads into `workDir` and returns
+ * it. Needs write on the work dir.
+ */
+async function writeEngineInput(
+  context: StackContext,
+  sim: StackSimulation,
+  workDir: string,
+): Promise<StackInput> {
+  const input = sim.buildInput(
+    workDir,
+    context.engine.embedded ? undefined : TEM_SIMULATOR_LINE_LIMIT,
+  );
+  // atomic (temp + rename): never written through a symbolic link planted at the name
+  for (const [path, text] of input.coordFiles) await writeFileAtomic(path, text);
+  await writeFileAtomic(input.files.input, input.text);
+  return input;
+}
+
+/**
+ * Runs the engine on the stack's input once the engine gate lets it, reporting its pid, exit and
+ * progress, and returns its wall time (seconds). Throws `StackAborted` when stopped, an Error with
+ * the engine's reason when it fails. Needs run on the engine, read and write on the work dir.
+ */
+async function imageStack(
+  context: StackContext,
+  plan: StackPlan,
+  files: StackWorkFiles,
+): Promise<number> {
+  const { config, logger, signal } = context;
+  const gate = context.engineGate ?? ((run) => run());
+  const result = await gate(() => {
+    checkAbort(signal, plan);
+    logger.info(`Stack ${plan.id}: running the engine`);
+    context.onEngineProgress?.(0, config.simFacts.tiltAngles.length);
+    return runEngine(context.engine, files.input, files.log, {
+      signal,
+      onStart: context.onEngineStart,
+      onExit: context.onEngineExit,
+      onStdoutLine: context.onEngineProgress === undefined ? undefined : tiltProgressReader(
+        config.simFacts.tiltAngles.length,
+        config.simFacts.detectorCount,
+        context.onEngineProgress,
+      ),
+    });
+  });
+  if (result.aborted) throw stackStopped(plan);
+  if (!result.ok) throw new Error(result.reason ?? "the engine failed");
+  logger.info(`Stack ${plan.id}: engine finished in ${result.seconds.toFixed(2)} s`);
+  return result.seconds;
+}
+
+/**
+ * Rewrites the engine's noisy and noise-free tilt series into the stack's outputs (pixel size,
+ * tilt angles and axis, a label) and returns the tilt angles written. Needs read on the work dir,
+ * write on the stack's folder.
+ */
+async function rewriteEngineTiltSeries(
+  config: GenerateConfig,
+  plan: StackPlan,
+  files: StackWorkFiles,
+): Promise<number[]> {
+  const facts = config.simFacts;
+  const expected = { nx: facts.detector.nx, ny: facts.detector.ny, nz: facts.tiltAngles.length };
+  const tiltAxis = Number(
+    new SimTemplate(config.simTemplateText).get("geometry", "tilt_axis") ?? 0,
+  );
+  const options = (label: string) => ({
+    apix: config.apix,
+    expected,
+    tiltAngles: facts.tiltAngles,
+    label,
+    tiltAxis,
+  });
+  const tiltAngles = await rewriteTiltSeries(
+    files.noisy,
+    plan.output,
+    options(`ets generate: ${plan.name} noisy, seed ${plan.seed}`),
+  );
+  await rewriteTiltSeries(
+    files.nonoise,
+    plan.nonoiseOutput,
+    options(`ets generate: ${plan.name} noise-free, seed ${plan.seed}`),
+  );
+  return tiltAngles;
+}
+
+/** What a stack keeps of its engine files in `sim/`, as its record names them. */
+interface KeptEngineFiles {
+  /** The engine's input, log and text outputs. */
+  engine: EngineRecord;
+  /** The particle sets with their kept coordinate files. */
+  particleSets: ParticleSetRecord[];
+  /** The kept fiducial coordinate file, when the engine wrote one. */
+  fiducialCoords: string | undefined;
+}
+
+/**
+ * Moves the engine file `path` into `simDir` and returns its new path; undefined when there is
+ * no such file (or none was asked for). Needs read and write on both folders.
+ */
+async function keepFile(path: string | undefined, simDir: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const dest = `${simDir}/${path.slice(path.lastIndexOf("/") + 1)}`;
+  try {
+    await moveFile(path, dest);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  return dest;
+}
+
+/**
+ * Keeps the engine's input, log, text outputs and coordinate files in `simDir` (in that order)
+ * and returns what the record says of them. Needs read and write on the work dir and `simDir`.
+ */
+async function keepEngineFiles(
+  sim: StackSimulation,
+  files: StackWorkFiles,
+  simDir: string,
+  recordedSources: Map<string, Pick<ParticleSetRecord, "source" | "temporary">>,
+): Promise<KeptEngineFiles> {
+  const engine: EngineRecord = {
+    input: (await keepFile(files.input, simDir)) ?? files.input,
+    log: (await keepFile(files.log, simDir)) ?? files.log,
+    geom_file: await keepFile(files.geom, simDir),
+    error_file: await keepFile(files.error, simDir),
+    dose_file: await keepFile(files.dose, simDir),
+    defocus_file: await keepFile(files.defocus, simDir),
+  };
+  const particleSets: ParticleSetRecord[] = [];
+  for (const set of sim.particleSets) {
+    const coordFile = (await keepFile(files.coordFiles[set.name], simDir)) ?? "";
+    const source = recordedSources.get(set.name) ?? { source: set.source };
+    particleSets.push({
+      class_name: set.name,
+      key: set.key,
+      ...source,
+      coord_file: coordFile,
+      coordinates: set.coordinates,
+      orientations: set.orientations,
+    });
+  }
+  const fiducialCoords = await keepFile(files.fiducialCoords, simDir);
+  return { engine, particleSets, fiducialCoords };
+}
+
+/** The metadata record of a finished stack (status "done"). Needs no permissions. */
+function stackRecord(
+  context: StackContext,
+  plan: StackPlan,
+  attempt: number,
+  sim: StackSimulation,
+  tiltAngles: number[],
+  kept: KeptEngineFiles,
+): StackRecord {
+  const { config } = context;
+  const detector = config.simFacts.detector;
+  return {
+    output: plan.output,
+    nonoise_output: plan.nonoiseOutput,
+    global_stack_no: plan.id,
+    apix: config.apix,
+    defocus: plan.defocus,
+    sim_configs: config.simTemplate,
+    particle_coords: config.coordTemplate ?? "",
+    orientations: sim.recordedOrientations(),
+    positions: sim.recordedPositions(),
+    custom_data: sim.customData,
+    name: plan.name,
+    seed: plan.seed,
+    run_seed: context.runSeed,
+    tilt_angles: tiltAngles,
+    status: "done",
+    attempts: attempt,
+    ...(context.shard === undefined ? {} : { shard: context.shard }),
+    detector: { nx: detector.nx, ny: detector.ny },
+    particle_sets: kept.particleSets,
+    ...(config.beadMap !== undefined && config.beadOccupancy !== undefined
+      ? {
+        fiducials: {
+          map: config.beadMap,
+          occupancy: config.beadOccupancy,
+          coord_file: kept.fiducialCoords ?? "",
+        },
+      }
+      : {}),
+    engine: kept.engine,
+  };
 }
