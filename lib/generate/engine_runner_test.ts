@@ -54,6 +54,19 @@ function groupMembers(group: number): string[] {
   return found;
 }
 
+/**
+ * The live members of process group `group` once those signalled have exited (polled, with a hang
+ * guard far beyond any scheduling delay: 30 s).
+ */
+async function groupLeftAfterSignal(group: number): Promise<string[]> {
+  let left = groupMembers(group);
+  for (let i = 0; left.length > 0 && i < 3000; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    left = groupMembers(group);
+  }
+  return left;
+}
+
 Deno.test("engine runner: abort stops the engine's process group", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -78,14 +91,8 @@ Deno.test("engine runner: abort stops the engine's process group", async () => {
     const result = await running;
     assert(result.aborted && !result.ok);
     assertEquals(result.code, null, "ended by a signal, not by itself");
-    // The background sleeps of the group are gone too (signalled; wait until they have exited,
-    // with a hang guard far beyond any scheduling delay).
-    let left = groupMembers(pid);
-    for (let i = 0; left.length > 0 && i < 3000; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      left = groupMembers(pid);
-    }
-    assertEquals(left, [], "no process of the engine's group is left");
+    // The background sleeps of the group are gone too.
+    assertEquals(await groupLeftAfterSignal(pid), [], "no process of the engine's group is left");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -106,12 +113,7 @@ Deno.test("engine runner: a failing progress callback stops the engine's process
       },
     }).then(() => undefined, (error: Error) => error);
     assertEquals(failure?.message, "progress failed");
-    let left = groupMembers(pid);
-    for (let i = 0; left.length > 0 && i < 3000; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      left = groupMembers(pid);
-    }
-    assertEquals(left, [], "no process of the engine's group is left");
+    assertEquals(await groupLeftAfterSignal(pid), [], "no process of the engine's group is left");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
