@@ -186,6 +186,154 @@ async function runCommands(
   return result;
 }
 
+/** The reply to a request refused because the server is stopping. */
+function stopping(): Response {
+  return refuse(503, "Service unavailable: the server is stopping");
+}
+
+/** The caps of a request, from the handler's options or the defaults. */
+interface RequestLimits {
+  /** Largest body read, in bytes. */
+  maxBody: number;
+  /** Most commands per request. */
+  maxCommands: number;
+  /** Longest single command, in characters. */
+  maxChars: number;
+}
+
+/** The caps of `options`, each its option's value or the default. */
+function requestLimits(options: RestHandlerOptions): RequestLimits {
+  return {
+    maxBody: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    maxCommands: options.maxCommands ?? MAX_COMMANDS,
+    maxChars: options.maxCommandChars ?? MAX_COMMAND_CHARS,
+  };
+}
+
+/** Runs batches of commands one at a time, in the order they arrive (FIFO). */
+type BatchRunner = (commands: string[]) => Promise<RunOutcome | undefined>;
+
+/** A {@linkcode BatchRunner} of `interpreter`: a batch starts when the one before it ends. */
+function serialRunner(interpreter: CommandRunner, signal: AbortSignal | undefined): BatchRunner {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (commands: string[]): Promise<RunOutcome | undefined> => {
+    const run = queue.then(() => runCommands(interpreter, commands, signal));
+    queue = run.catch(() => {});
+    return run;
+  };
+}
+
+/**
+ * The refusal of a request before its body is read (undefined when it may go on), in order: the
+ * method (501), the `Host` and `Origin` (403), the token (401), a stopping server (503).
+ */
+function refusalBeforeBody(
+  request: Request,
+  url: URL,
+  options: RestHandlerOptions,
+): Response | undefined {
+  if (request.method !== "GET" && request.method !== "POST") {
+    return refuse(501, `Unsupported method ('${headerValue(request.method)}')`);
+  }
+  const foreign = foreignRequest(request.headers, options.port);
+  if (foreign !== undefined) return refuse(403, `Forbidden: ${foreign}`);
+  const given = givenToken(request, url);
+  if (given === undefined || !sameToken(given, options.token)) {
+    return refuse(401, "Unauthorized: a valid token is required");
+  }
+  if (options.signal?.aborted) return stopping();
+  return undefined;
+}
+
+/** The request's parameters, or the 413 reply when its body is over `maxBody` bytes. */
+async function requestParameters(
+  request: Request,
+  url: URL,
+  maxBody: number,
+): Promise<URLSearchParams | Response> {
+  try {
+    return await parameters(request, url, maxBody);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      return refuse(413, `Request too large: the body is over ${maxBody} bytes`);
+    }
+    throw error;
+  }
+}
+
+/** The commands of a `/run` request: its non-empty `command` values, split at `;`. */
+function requestCommands(params: URLSearchParams): string[] {
+  return params.getAll("command").filter((v) => v !== "").flatMap(splitCommands);
+}
+
+/** Whether a `/run` request asks for ChimeraX's JSON reply (`json=1` or `json=true`). */
+function wantsJson(params: URLSearchParams): boolean {
+  return ["1", "true"].includes((params.get("json") ?? "").toLowerCase());
+}
+
+/**
+ * The refusal of a `/run` request's commands (undefined when they may run): none given (200 with
+ * the error headers), too many or one too long (413).
+ */
+function refusalOfCommands(commands: string[], limits: RequestLimits): Response | undefined {
+  if (commands.length === 0) {
+    return new Response("command missing\n", {
+      headers: {
+        "content-type": TEXT,
+        "x-chimera-status": "error",
+        "x-chimera-error": "command missing",
+      },
+    });
+  }
+  if (commands.length > limits.maxCommands) {
+    return refuse(
+      413,
+      `Request too large: ${commands.length} commands, at most ${limits.maxCommands}`,
+    );
+  }
+  const long = commands.find((command) => command.length > limits.maxChars);
+  if (long !== undefined) {
+    return refuse(
+      413,
+      `Request too large: a command of ${long.length} characters, at most ${limits.maxChars}`,
+    );
+  }
+  return undefined;
+}
+
+/** The reply to a finished run: its text or JSON, with the `X-Chimera-Status|Error` headers. */
+function runReply(outcome: RunOutcome, json: boolean): Response {
+  const headers: Record<string, string> = {
+    "content-type": json ? "application/json" : TEXT,
+    "x-chimera-status": outcome.error === undefined ? "ok" : "error",
+  };
+  if (outcome.error !== undefined) headers["x-chimera-error"] = headerValue(outcome.error);
+  return new Response(json ? replyJson(outcome) : replyText(outcome), { headers });
+}
+
+/** Answers a `/run` request: checks its commands, runs them in turn and replies. */
+async function runRequest(
+  params: URLSearchParams,
+  limits: RequestLimits,
+  runBatch: BatchRunner,
+): Promise<Response> {
+  const commands = requestCommands(params);
+  const json = wantsJson(params);
+  const refusal = refusalOfCommands(commands, limits);
+  if (refusal !== undefined) return refusal;
+  const outcome = await runBatch(commands);
+  if (outcome === undefined) return stopping();
+  return runReply(outcome, json);
+}
+
+/** Chimera 1's reply to paths other than `/run`: 404 for icons and `/static/`, else "Bad path". */
+function otherPathReply(pathname: string): Response {
+  if (pathname === "/favicon.ico" || pathname.startsWith("/static/")) {
+    return refuse(404, "Not found");
+  }
+  return new Response(`Bad path: "${pathname}"\n`, { headers: { "content-type": TEXT } });
+}
+
 /**
  * The HTTP handler. In order, before anything else is read: the method, the `Host` and `Origin`
  * (loopback only), the token (query or bearer header; 401); then the body, read only up to its
@@ -197,75 +345,15 @@ async function runCommands(
 export function createRestHandler(
   options: RestHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const maxCommands = options.maxCommands ?? MAX_COMMANDS;
-  const maxChars = options.maxCommandChars ?? MAX_COMMAND_CHARS;
-  let queue: Promise<unknown> = Promise.resolve();
-  const runLocked = (commands: string[]): Promise<RunOutcome | undefined> => {
-    const run = queue.then(() => runCommands(options.interpreter, commands, options.signal));
-    queue = run.catch(() => {});
-    return run;
-  };
+  const limits = requestLimits(options);
+  const runBatch = serialRunner(options.interpreter, options.signal);
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    if (request.method !== "GET" && request.method !== "POST") {
-      return refuse(501, `Unsupported method ('${headerValue(request.method)}')`);
-    }
-    const foreign = foreignRequest(request.headers, options.port);
-    if (foreign !== undefined) return refuse(403, `Forbidden: ${foreign}`);
-    const given = givenToken(request, url);
-    if (given === undefined || !sameToken(given, options.token)) {
-      return refuse(401, "Unauthorized: a valid token is required");
-    }
-    if (options.signal?.aborted) return refuse(503, "Service unavailable: the server is stopping");
-    let params: URLSearchParams;
-    try {
-      params = await parameters(request, url, maxBody);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        return refuse(413, `Request too large: the body is over ${maxBody} bytes`);
-      }
-      throw error;
-    }
-    if (url.pathname === "/run") {
-      const commands = params.getAll("command").filter((v) => v !== "").flatMap(splitCommands);
-      const json = ["1", "true"].includes((params.get("json") ?? "").toLowerCase());
-      if (commands.length === 0) {
-        return new Response("command missing\n", {
-          headers: {
-            "content-type": TEXT,
-            "x-chimera-status": "error",
-            "x-chimera-error": "command missing",
-          },
-        });
-      }
-      if (commands.length > maxCommands) {
-        return refuse(
-          413,
-          `Request too large: ${commands.length} commands, at most ${maxCommands}`,
-        );
-      }
-      const long = commands.find((command) => command.length > maxChars);
-      if (long !== undefined) {
-        return refuse(
-          413,
-          `Request too large: a command of ${long.length} characters, at most ${maxChars}`,
-        );
-      }
-      const outcome = await runLocked(commands);
-      if (outcome === undefined) {
-        return refuse(503, "Service unavailable: the server is stopping");
-      }
-      const headers: Record<string, string> = {
-        "content-type": json ? "application/json" : TEXT,
-        "x-chimera-status": outcome.error === undefined ? "ok" : "error",
-      };
-      if (outcome.error !== undefined) headers["x-chimera-error"] = headerValue(outcome.error);
-      return new Response(json ? replyJson(outcome) : replyText(outcome), { headers });
-    }
-    if (url.pathname === "/favicon.ico" || url.pathname.startsWith("/static/")) {
-      return refuse(404, "Not found");
-    }
-    return new Response(`Bad path: "${url.pathname}"\n`, { headers: { "content-type": TEXT } });
+    const refusal = refusalBeforeBody(request, url, options);
+    if (refusal !== undefined) return refusal;
+    const params = await requestParameters(request, url, limits.maxBody);
+    if (params instanceof Response) return params;
+    if (url.pathname === "/run") return await runRequest(params, limits, runBatch);
+    return otherPathReply(url.pathname);
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { runtimeError } from "../errors/mod.ts";
+import { type EtsError, runtimeError } from "../errors/mod.ts";
 import { childEnv } from "../platform/mod.ts";
 
 /** The port line of Chimera 1, our embedded server, and ChimeraX. */
@@ -111,73 +111,58 @@ export class ServerProcess {
     launch: ServerLaunch,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ServerProcess> {
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(launch.command, {
-        args: launch.args,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        detached: POSIX,
-        env: childEnv(launch.external ? "external" : "ets", launch.env),
-      }).spawn();
-    } catch (error) {
-      throw runtimeError(
-        `Cannot start ${launch.label}: cannot run "${launch.command}": ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        { cause: error },
-      );
-    }
-    const server = new ServerProcess(launch, child);
-    if (launch.stdinLine !== undefined) {
-      // the server reads it before it prints its port line; a failed write shows as an early exit
-      server.#stdin?.write(new TextEncoder().encode(`${launch.stdinLine}\n`)).catch(() => {});
-    }
-    let resolvePort: (port: number) => void = () => {};
-    const portFound = new Promise<number>((resolve) => resolvePort = resolve);
-    const onLine = (line: string) => {
-      server.#tail.push(line);
-      const m = line.match(PORT_LINE);
-      if (m !== null) resolvePort(Number(m[2]));
-    };
-    server.#drained = Promise.all([
-      drain(child.stdout, onLine),
-      drain(child.stderr, onLine),
-    ]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
-    });
-    const aborted = new Promise<"aborted">((resolve) => {
-      if (options.signal?.aborted) resolve("aborted");
-      options.signal?.addEventListener("abort", () => resolve("aborted"), { once: true });
-    });
-    const result = await Promise.race([
-      portFound,
-      server.exited.then(() => "exited" as const),
-      timeout,
-      aborted,
-    ]);
-    clearTimeout(timer);
+    const server = new ServerProcess(launch, spawnServer(launch));
+    server.#sendStdinLine();
+    const portFound = server.#readOutput();
+    const result = await readiness(portFound, server.exited, options);
     if (typeof result === "number") {
       server.port = result;
       return server;
     }
     await server.kill();
-    const output = server.recentOutput();
+    throw server.#startFailure(result, options.timeoutMs);
+  }
+
+  /** Writes the launch's stdin line (the embedded server's token), if any, without waiting. */
+  #sendStdinLine(): void {
+    if (this.launch.stdinLine !== undefined) {
+      // the server reads it before it prints its port line; a failed write shows as an early exit
+      this.#stdin?.write(new TextEncoder().encode(`${this.launch.stdinLine}\n`)).catch(() => {});
+    }
+  }
+
+  /**
+   * Drains stdout and stderr into the output tail from now on; resolves with the port of the
+   * first announced port line (never, when there is none).
+   */
+  #readOutput(): Promise<number> {
+    let resolvePort: (port: number) => void = () => {};
+    const portFound = new Promise<number>((resolve) => resolvePort = resolve);
+    const onLine = (line: string) => {
+      this.#tail.push(line);
+      const m = line.match(PORT_LINE);
+      if (m !== null) resolvePort(Number(m[2]));
+    };
+    this.#drained = Promise.all([
+      drain(this.#child.stdout, onLine),
+      drain(this.#child.stderr, onLine),
+    ]);
+    return portFound;
+  }
+
+  /** The error of a start that ended without a port: interrupted, exited first, or silent. */
+  #startFailure(result: Exclude<Readiness, number>, timeoutMs: number): EtsError {
+    const output = this.recentOutput();
     const tail = output === "" ? "it printed nothing" : `its last output:\n${output}`;
-    const what = `Cannot start ${launch.label} ("${launch.command}")`;
-    if (result === "aborted") throw runtimeError(`${what}: interrupted`);
+    const what = `Cannot start ${this.launch.label} ("${this.launch.command}")`;
+    if (result === "aborted") return runtimeError(`${what}: interrupted`);
     if (result === "exited") {
-      throw runtimeError(
-        `${what}: it ${server.exitDescription()} before printing its port; ${tail}`,
+      return runtimeError(
+        `${what}: it ${this.exitDescription()} before printing its port; ${tail}`,
       );
     }
-    throw runtimeError(
-      `${what}: no "REST server on host … port N" line within ${
-        options.timeoutMs / 1000
-      } s; ${tail}`,
+    return runtimeError(
+      `${what}: no "REST server on host … port N" line within ${timeoutMs / 1000} s; ${tail}`,
     );
   }
 
@@ -225,6 +210,60 @@ export class ServerProcess {
   #closeStdin(): void {
     this.#stdin?.close().catch(() => {});
   }
+}
+
+/**
+ * Spawns the launch's command in its own process group (POSIX), with piped stdio and the child
+ * environment of its kind. Throws EtsError (runtime) when it cannot be run.
+ */
+function spawnServer(launch: ServerLaunch): Deno.ChildProcess {
+  try {
+    return new Deno.Command(launch.command, {
+      args: launch.args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: POSIX,
+      env: childEnv(launch.external ? "external" : "ets", launch.env),
+    }).spawn();
+  } catch (error) {
+    throw runtimeError(
+      `Cannot start ${launch.label}: cannot run "${launch.command}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+}
+
+/** How the wait for a server's port ended: the port, or why there is none. */
+type Readiness = number | "exited" | "timeout" | "aborted";
+
+/**
+ * Waits for the first of: the port found, the process exited, `timeoutMs` passed, or `signal`
+ * aborted (already aborted counts).
+ */
+async function readiness(
+  portFound: Promise<number>,
+  exited: Promise<unknown>,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<Readiness> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+  });
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (options.signal?.aborted) resolve("aborted");
+    options.signal?.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  const result = await Promise.race([
+    portFound,
+    exited.then(() => "exited" as const),
+    timeout,
+    aborted,
+  ]);
+  clearTimeout(timer);
+  return result;
 }
 
 /** Resolves true when `promise` settles within `ms`. */

@@ -10,13 +10,15 @@ import type { MapFile } from "./file_access.ts";
 import {
   CommandError,
   type OptionKind,
+  type Options,
   parseBoolean,
   parseOptions,
   parseVector3,
 } from "./command_syntax.ts";
 import { selectVolumes, type VolumeModel } from "./session.ts";
 import type { Vector3 } from "./transform.ts";
-import { runOperation, vopOperation } from "./vop_command.ts";
+import type { VolumeGrid } from "./volume_grid.ts";
+import { runOperation, type VopOperation, vopOperation } from "./vop_command.ts";
 
 /** Display-only options: accepted and ignored (they change nothing the server saves). */
 const DISPLAY_VALUE_OPTIONS = [
@@ -85,36 +87,40 @@ export function volumeFile(model: VolumeModel, label: string): MapFile {
   };
 }
 
-/**
- * `volume spec options…` (and `volume add|scale|… spec` as ChimeraX spells vop).
- * Needs write access through ctx.files to save.
- */
-export async function volumeCommand(ctx: CommandContext, tokens: string[]): Promise<void> {
-  if (tokens.length === 0) throw new CommandError("volume: a volume specification is required");
-  if (!tokens[0]!.startsWith("#")) {
-    const op = vopOperation(tokens[0]!) ??
-      (tokens[0]!.toLowerCase() === "flip" ? "zFlip" as const : undefined);
-    if (op === undefined) throw new CommandError(`volume: unknown operation "${tokens[0]}"`);
-    const rest = tokens.slice(1);
-    const specs: string[] = [];
-    while (rest[0] !== undefined && rest[0].startsWith("#")) specs.push(rest.shift()!);
-    if (specs.length === 0) throw new CommandError(`volume ${op}: no volumes specified`);
-    if (op === "zFlip") {
-      // ChimeraX `volume flip … [axis z]`: only the z axis is supported.
-      const axisAt = rest.findIndex((t) => t.toLowerCase() === "axis");
-      if (axisAt >= 0) {
-        if (rest[axisAt + 1]?.toLowerCase() !== "z") {
-          throw new CommandError(`volume flip: only axis z is supported`);
-        }
-        rest.splice(axisAt, 2);
-      }
+/** The vop operation a ChimeraX `volume <operation>` word names (`flip` is `zFlip`). */
+function volumeOperation(word: string): VopOperation {
+  const op = vopOperation(word) ?? (word.toLowerCase() === "flip" ? "zFlip" as const : undefined);
+  if (op === undefined) throw new CommandError(`volume: unknown operation "${word}"`);
+  return op;
+}
+
+/** Removes ChimeraX's `axis z` from `volume flip`'s options: only the z axis is supported. */
+function dropFlipAxis(rest: string[]): void {
+  const axisAt = rest.findIndex((t) => t.toLowerCase() === "axis");
+  if (axisAt >= 0) {
+    if (rest[axisAt + 1]?.toLowerCase() !== "z") {
+      throw new CommandError(`volume flip: only axis z is supported`);
     }
-    runOperation(ctx, op, specs.join(""), rest);
-    return;
+    rest.splice(axisAt, 2);
   }
-  const spec = tokens[0]!;
-  const options = parseOptions("volume", tokens.slice(1), OPTIONS);
-  const volumes = selectVolumes(ctx.session, spec);
+}
+
+/** `volume <operation> #spec… options…`: ChimeraX's spelling of a vop operation. */
+function volumeOperationCommand(ctx: CommandContext, tokens: string[]): void {
+  const op = volumeOperation(tokens[0]!);
+  const rest = tokens.slice(1);
+  const specs: string[] = [];
+  while (rest[0] !== undefined && rest[0].startsWith("#")) specs.push(rest.shift()!);
+  if (specs.length === 0) throw new CommandError(`volume ${op}: no volumes specified`);
+  if (op === "zFlip") dropFlipAxis(rest);
+  runOperation(ctx, op, specs.join(""), rest);
+}
+
+/**
+ * Checks the options that change nothing saved: `region` must be `all`, and `showOutlineBox` and
+ * `capFaces` booleans.
+ */
+function checkDisplayOptions(options: Options): void {
   const region = options.get("region");
   if (region !== undefined && region.toLowerCase() !== "all") {
     throw new CommandError(`volume region "${region}" is not supported (only "all")`);
@@ -123,34 +129,66 @@ export async function volumeCommand(ctx: CommandContext, tokens: string[]): Prom
     const v = options.get(name);
     if (v !== undefined) parseBoolean(v, name);
   }
+}
+
+/** `voxelSize s|x,y,z` (positive): sets a grid's step, scaling its origin with it. */
+function applyVoxelSize(g: VolumeGrid, text: string): void {
+  const s = parseVector3(text, "voxelSize", true);
+  if (s.some((x) => !(x > 0))) {
+    throw new CommandError(`voxelSize must be positive, got "${text}"`);
+  }
+  g.origin = [0, 1, 2].map((a) => g.origin[a]! / g.step[a]! * s[a]!) as Vector3;
+  g.step = s;
+}
+
+/** `originIndex i,j,k`: sets a grid's origin so that grid index i,j,k sits at 0. */
+function applyOriginIndex(g: VolumeGrid, text: string): void {
+  const ijk = parseVector3(text, "originIndex", true);
+  g.origin = [0, 1, 2].map((a) => -ijk[a]! * g.step[a]! + 0) as Vector3;
+}
+
+/** Applies `voxelSize`, `origin` and `originIndex`, in that order, to one volume's grid. */
+function applyGeometry(g: VolumeGrid, options: Options): void {
   const voxelText = options.get("voxelSize");
   const originText = options.get("origin");
   const indexText = options.get("originIndex");
-  for (const v of volumes) {
-    const g = v.grid;
-    if (voxelText !== undefined) {
-      const s = parseVector3(voxelText, "voxelSize", true);
-      if (s.some((x) => !(x > 0))) {
-        throw new CommandError(`voxelSize must be positive, got "${voxelText}"`);
-      }
-      g.origin = [0, 1, 2].map((a) => g.origin[a]! / g.step[a]! * s[a]!) as Vector3;
-      g.step = s;
-    }
-    if (originText !== undefined) g.origin = parseVector3(originText, "origin", true);
-    if (indexText !== undefined) {
-      const ijk = parseVector3(indexText, "originIndex", true);
-      g.origin = [0, 1, 2].map((a) => -ijk[a]! * g.step[a]! + 0) as Vector3;
-    }
-  }
+  if (voxelText !== undefined) applyVoxelSize(g, voxelText);
+  if (originText !== undefined) g.origin = parseVector3(originText, "origin", true);
+  if (indexText !== undefined) applyOriginIndex(g, indexText);
+}
+
+/** `save FILE [saveFormat f]`: writes the one selected volume as MRC (nothing without `save`). */
+async function saveVolume(
+  ctx: CommandContext,
+  volumes: VolumeModel[],
+  options: Options,
+): Promise<void> {
   const path = options.get("save");
-  if (path !== undefined) {
-    const format = saveFormat(path, options.get("saveFormat"));
-    if (volumes.length !== 1) {
-      throw new CommandError(`Cannot save ${volumes.length} volumes to one file "${path}"`);
-    }
-    const model = volumes[0]!;
-    if (format === "ccp4" || format === "mrc") {
-      await ctx.files.writeMrc(path, volumeFile(model, ctx.saveLabel()));
-    }
+  if (path === undefined) return;
+  const format = saveFormat(path, options.get("saveFormat"));
+  if (volumes.length !== 1) {
+    throw new CommandError(`Cannot save ${volumes.length} volumes to one file "${path}"`);
   }
+  const model = volumes[0]!;
+  if (format === "ccp4" || format === "mrc") {
+    await ctx.files.writeMrc(path, volumeFile(model, ctx.saveLabel()));
+  }
+}
+
+/**
+ * `volume spec options…` (and `volume add|scale|… spec` as ChimeraX spells vop).
+ * Needs write access through ctx.files to save.
+ */
+export async function volumeCommand(ctx: CommandContext, tokens: string[]): Promise<void> {
+  if (tokens.length === 0) throw new CommandError("volume: a volume specification is required");
+  if (!tokens[0]!.startsWith("#")) {
+    volumeOperationCommand(ctx, tokens);
+    return;
+  }
+  const spec = tokens[0]!;
+  const options = parseOptions("volume", tokens.slice(1), OPTIONS);
+  const volumes = selectVolumes(ctx.session, spec);
+  checkDisplayOptions(options);
+  for (const v of volumes) applyGeometry(v.grid, options);
+  await saveVolume(ctx, volumes, options);
 }
