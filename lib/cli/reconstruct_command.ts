@@ -7,7 +7,12 @@
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { inputError } from "../errors/mod.ts";
-import { reconstructStack, thicknessBesideStack } from "../reconstruct/mod.ts";
+import {
+  type GeometryMode,
+  type RadialFilter,
+  reconstructStack,
+  thicknessBesideStack,
+} from "../reconstruct/mod.ts";
 
 function positiveInteger(what: string, max: number) {
   return (value: string): number => {
@@ -48,6 +53,86 @@ export function parseLevel(value: string): number {
     throw new InvalidArgumentError(`"${value}" is not a fraction of the map maximum in (0, 1].`);
   }
   return v;
+}
+
+/** The options of `reconstruct` as parsed. */
+interface ReconstructOptions {
+  output?: string;
+  bin?: number;
+  thickness?: number;
+  geometry: GeometryMode;
+  radial?: RadialFilter;
+  threads?: number;
+  labels: boolean;
+  labelLevel?: number;
+}
+
+/** What `reconstructStack` reports. */
+type Reconstruction = Awaited<ReturnType<typeof reconstructStack>>;
+
+/**
+ * The tomogram to write: `--output`, else STACK_rec.mrc. Input error when the stack is not an
+ * .mrc(s), the output not an .mrc, or the output is the stack itself.
+ */
+function tomogramPath(stack: string, output: string | undefined): string {
+  if (!/\.mrcs?$/i.test(stack)) {
+    throw inputError(`Cannot reconstruct "${stack}": the tilt series must be an .mrc file`);
+  }
+  const path = output ?? stack.replace(/\.mrcs?$/i, "_rec.mrc");
+  if (!path.toLowerCase().endsWith(".mrc")) {
+    throw inputError(`Cannot write "${path}": the tomogram's file name must end in .mrc`);
+  }
+  if (path === stack) throw inputError(`Cannot write "${path}": it is the input stack`);
+  return path;
+}
+
+/** The label maps' lines of the summary: the files and the classes left out, or why none. */
+function labelLines(result: Reconstruction, labelsWanted: boolean): string[] {
+  if (result.labels) {
+    return [
+      `Labels:     ${result.labels.semantic}, ${result.labels.instance}`,
+      `Classes:    ${result.labels.classes}`,
+      ...result.labels.info.filter((c) => c.skipped).map((c) =>
+        `            class ${c.classNumber} (${c.name}) not labelled: ${c.skipped}`
+      ),
+    ];
+  }
+  return labelsWanted ? ["Labels:     none (no NAME_particles.csv beside the stack)"] : [];
+}
+
+/** The summary printed after a reconstruction: tomogram, geometry, labels and time taken. */
+function reconstructionSummary(
+  output: string,
+  options: ReconstructOptions,
+  result: Reconstruction,
+  seconds: number,
+): string {
+  const g = result.grid;
+  return [
+    `Tomogram:   ${output} (${g.nx} x ${g.ny} x ${g.nz}, ${(g.voxelNm * 10).toFixed(3)} A)`,
+    `Geometry:   ${options.geometry} from ${result.tiltSource.from}`,
+    ...labelLines(result, options.labels),
+    `Time:       ${seconds.toFixed(2)} s`,
+  ].join("\n");
+}
+
+/** The `reconstruct` action: checks the paths, reconstructs the stack, prints the summary. */
+async function reconstructAction(stack: string, options: ReconstructOptions): Promise<void> {
+  const output = tomogramPath(stack, options.output);
+  const started = performance.now();
+  const result = await reconstructStack({
+    input: stack,
+    output,
+    bin: options.bin,
+    thicknessNm: options.thickness ?? await thicknessBesideStack(stack),
+    geometry: options.geometry,
+    filter: options.radial,
+    threads: options.threads,
+    labels: options.labels,
+    labelLevel: options.labelLevel,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(reconstructionSummary(output, options, result, seconds));
 }
 
 /**
@@ -91,42 +176,5 @@ export function reconstructCommand() {
       "iso-level of the particle maps for labels, as a fraction of each map's maximum (default 0.25)",
       parseLevel,
     )
-    .action(async (stack, options) => {
-      if (!/\.mrcs?$/i.test(stack)) {
-        throw inputError(`Cannot reconstruct "${stack}": the tilt series must be an .mrc file`);
-      }
-      const output = options.output ?? stack.replace(/\.mrcs?$/i, "_rec.mrc");
-      if (!output.toLowerCase().endsWith(".mrc")) {
-        throw inputError(`Cannot write "${output}": the tomogram's file name must end in .mrc`);
-      }
-      if (output === stack) throw inputError(`Cannot write "${output}": it is the input stack`);
-      const started = performance.now();
-      const result = await reconstructStack({
-        input: stack,
-        output,
-        bin: options.bin,
-        thicknessNm: options.thickness ?? await thicknessBesideStack(stack),
-        geometry: options.geometry,
-        filter: options.radial,
-        threads: options.threads,
-        labels: options.labels,
-        labelLevel: options.labelLevel,
-      });
-      const g = result.grid;
-      const lines = [
-        `Tomogram:   ${output} (${g.nx} x ${g.ny} x ${g.nz}, ${(g.voxelNm * 10).toFixed(3)} A)`,
-        `Geometry:   ${options.geometry} from ${result.tiltSource.from}`,
-      ];
-      if (result.labels) {
-        lines.push(`Labels:     ${result.labels.semantic}, ${result.labels.instance}`);
-        lines.push(`Classes:    ${result.labels.classes}`);
-        for (const c of result.labels.info.filter((c) => c.skipped)) {
-          lines.push(`            class ${c.classNumber} (${c.name}) not labelled: ${c.skipped}`);
-        }
-      } else if (options.labels) {
-        lines.push("Labels:     none (no NAME_particles.csv beside the stack)");
-      }
-      lines.push(`Time:       ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      console.log(lines.join("\n"));
-    });
+    .action(reconstructAction);
 }

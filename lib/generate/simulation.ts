@@ -205,107 +205,166 @@ export class StackSimulation implements TiltSeriesSimulation {
   buildInput(workDir: string, lineLimit?: number): StackInput {
     const config = this.#config;
     const plan = this.#plan;
-    const local = (path: string) => localPath(workDir, path);
     const template = new SimTemplate(config.simTemplateText);
-    const templateDir = dirnameOf(config.simTemplate);
-    const files: StackWorkFiles = {
-      workDir,
-      input: `${workDir}/sim.txt`,
-      log: `${workDir}/sim.log`,
-      noisy: `${workDir}/${plan.name}.mrc`,
-      nonoise: `${workDir}/${plan.name}_nonoise.mrc`,
-      geom: `${workDir}/geom.txt`,
-      dose: `${workDir}/dose.txt`,
-      defocus: `${workDir}/defocus.txt`,
-      coordFiles: {},
-    };
-
-    // Input files of the template: absolute, so the copy reads the same files.
-    for (const { parameter } of template.inputFiles()) {
-      template.rewriteLine(
-        parameter.lineIndex,
-        parameter.name,
-        resolvePath(templateDir, parameter.value),
-      );
-    }
-    // Other outputs the template names go into the work dir.
-    const handled = new Set([
-      "image_file_out",
-      "log_file",
-      "geom_file_out",
-      "error_file_out",
-      "dose_file_out",
-      "defocus_file_out",
-    ]);
-    for (const component of template.components) {
-      for (const parameter of component.parameters) {
-        if (parameter.name.endsWith("_out") && !handled.has(parameter.name)) {
-          template.rewriteLine(
-            parameter.lineIndex,
-            parameter.name,
-            basenameOf(parameter.value),
-          );
-        }
-      }
-    }
-    template.set("simulation", "log_file", local(files.log));
-    template.set("simulation", "rand_seed", String(plan.seed));
-    const detectors = template.componentsOf("detector").length;
-    for (let d = 0; d < detectors; d++) {
-      const path = d === 0 ? files.noisy : d === 1 ? files.nonoise : `${workDir}/detector_${d}.mrc`;
-      template.set("detector", "image_file_out", local(path), d);
-    }
-    template.set("optics", "defocus_nominal", fullPrecision(plan.defocus));
-    template.set("optics", "defocus_file_out", local(files.defocus));
-    template.set("geometry", "geom_file_out", local(files.geom));
-    if ((template.get("geometry", "geom_errors") ?? "none") !== "none") {
-      files.error = `${workDir}/err.txt`;
-      template.set("geometry", "error_file_out", local(files.error));
-    }
-    template.set("electronbeam", "dose_file_out", local(files.dose));
-
-    const coordFiles: [string, string][] = [];
-    const lines: string[] = [""];
-    for (const set of this.particleSets) {
-      const coordFile = `${workDir}/${set.name}_coord.txt`;
-      files.coordFiles[set.name] = coordFile;
-      coordFiles.push([coordFile, formatCoordFile(set.coordinates, set.orientations)]);
-      lines.push(...particleSection(set.name, local(set.source), config.apix));
-      lines.push(
-        "=== particleset ===",
-        `particle_type = ${set.name}`,
-        `num_particles = ${set.coordinates.length}`,
-        "particle_coords = file",
-        `coord_file_in = ${quoted(local(coordFile))}`,
-        "",
-      );
-    }
-    if (config.beadMap !== undefined && config.beadOccupancy !== undefined) {
-      files.fiducialCoords = `${workDir}/fiducial_coord.txt`;
-      lines.push(...particleSection(FIDUCIAL_NAME, config.beadMap, config.apix));
-      lines.push(
-        "=== particleset ===",
-        `particle_type = ${FIDUCIAL_NAME}`,
-        `occupancy = ${fullPrecision(config.beadOccupancy)}`,
-        "particle_coords = random",
-        "where = volume",
-        `coord_file_out = ${quoted(local(files.fiducialCoords))}`,
-        "",
-      );
-    }
+    const files = stackWorkFiles(workDir, plan.name);
+    makeTemplateInputsAbsolute(template, dirnameOf(config.simTemplate));
+    moveOtherOutputsToWorkDir(template);
+    setSimulationRun(template, files, plan.seed);
+    setDetectorImages(template, files);
+    setOptics(template, files, plan.defocus);
+    setGeometryTables(template, files);
+    template.set("electronbeam", "dose_file_out", localPath(workDir, files.dose));
+    const { lines, coordFiles } = particleSetSections(this.particleSets, files, config.apix);
+    lines.push(...fiducialSetSection(config, files));
     template.append(lines);
     const text = template.toString();
-    if (lineLimit !== undefined) {
-      const long = text.split("\n").findIndex((line) => line.length >= lineLimit);
-      if (long >= 0) {
-        throw new Error(
-          `line ${
-            long + 1
-          } of the engine input is longer than TEM-Simulator's ${lineLimit} characters (use a shorter root path)`,
+    if (lineLimit !== undefined) checkLineLimit(text, lineLimit);
+    return { text, coordFiles, files };
+  }
+}
+
+/** The engine files of a stack running in `workDir` (no error table or coordinate files yet). */
+function stackWorkFiles(workDir: string, name: string): StackWorkFiles {
+  return {
+    workDir,
+    input: `${workDir}/sim.txt`,
+    log: `${workDir}/sim.log`,
+    noisy: `${workDir}/${name}.mrc`,
+    nonoise: `${workDir}/${name}_nonoise.mrc`,
+    geom: `${workDir}/geom.txt`,
+    dose: `${workDir}/dose.txt`,
+    defocus: `${workDir}/defocus.txt`,
+    coordFiles: {},
+  };
+}
+
+/** The template's input files made absolute (against its folder), so the copy reads the same. */
+function makeTemplateInputsAbsolute(template: SimTemplate, templateDir: string): void {
+  for (const { parameter } of template.inputFiles()) {
+    template.rewriteLine(
+      parameter.lineIndex,
+      parameter.name,
+      resolvePath(templateDir, parameter.value),
+    );
+  }
+}
+
+/** Outputs the stack names itself (other `*_out` keep their base name, in the work dir). */
+const STACK_OUTPUT_PARAMETERS = new Set([
+  "image_file_out",
+  "log_file",
+  "geom_file_out",
+  "error_file_out",
+  "dose_file_out",
+  "defocus_file_out",
+]);
+
+/** Other outputs the template names go into the work dir (their base names). */
+function moveOtherOutputsToWorkDir(template: SimTemplate): void {
+  for (const component of template.components) {
+    for (const parameter of component.parameters) {
+      if (parameter.name.endsWith("_out") && !STACK_OUTPUT_PARAMETERS.has(parameter.name)) {
+        template.rewriteLine(
+          parameter.lineIndex,
+          parameter.name,
+          basenameOf(parameter.value),
         );
       }
     }
-    return { text, coordFiles, files };
+  }
+}
+
+/** The simulation section: the stack's engine log and random seed. */
+function setSimulationRun(template: SimTemplate, files: StackWorkFiles, seed: number): void {
+  template.set("simulation", "log_file", localPath(files.workDir, files.log));
+  template.set("simulation", "rand_seed", String(seed));
+}
+
+/** Each detector's image: the noisy series, the noise-free one, then `detector_D.mrc`. */
+function setDetectorImages(template: SimTemplate, files: StackWorkFiles): void {
+  const detectors = template.componentsOf("detector").length;
+  for (let d = 0; d < detectors; d++) {
+    const path = d === 0
+      ? files.noisy
+      : d === 1
+      ? files.nonoise
+      : `${files.workDir}/detector_${d}.mrc`;
+    template.set("detector", "image_file_out", localPath(files.workDir, path), d);
+  }
+}
+
+/** The optics section: the stack's nominal defocus and its defocus table. */
+function setOptics(template: SimTemplate, files: StackWorkFiles, defocus: number): void {
+  template.set("optics", "defocus_nominal", fullPrecision(defocus));
+  template.set("optics", "defocus_file_out", localPath(files.workDir, files.defocus));
+}
+
+/** The geometry section's tables: the tilt geometry, and its errors when the template has any. */
+function setGeometryTables(template: SimTemplate, files: StackWorkFiles): void {
+  template.set("geometry", "geom_file_out", localPath(files.workDir, files.geom));
+  if ((template.get("geometry", "geom_errors") ?? "none") !== "none") {
+    files.error = `${files.workDir}/err.txt`;
+    template.set("geometry", "error_file_out", localPath(files.workDir, files.error));
+  }
+}
+
+/**
+ * The particle and particleset sections of the assembler's sets (after a leading empty line),
+ * with the coordinate file each reads; records the files in `files.coordFiles`.
+ */
+function particleSetSections(
+  sets: readonly ParticleSet[],
+  files: StackWorkFiles,
+  apix: number,
+): { lines: string[]; coordFiles: [string, string][] } {
+  const local = (path: string) => localPath(files.workDir, path);
+  const coordFiles: [string, string][] = [];
+  const lines: string[] = [""];
+  for (const set of sets) {
+    const coordFile = `${files.workDir}/${set.name}_coord.txt`;
+    files.coordFiles[set.name] = coordFile;
+    coordFiles.push([coordFile, formatCoordFile(set.coordinates, set.orientations)]);
+    lines.push(...particleSection(set.name, local(set.source), apix));
+    lines.push(
+      "=== particleset ===",
+      `particle_type = ${set.name}`,
+      `num_particles = ${set.coordinates.length}`,
+      "particle_coords = file",
+      `coord_file_in = ${quoted(local(coordFile))}`,
+      "",
+    );
+  }
+  return { lines, coordFiles };
+}
+
+/**
+ * The fiducial particle and its randomly placed set (the engine writes their coordinates), when
+ * the config has beads; records `files.fiducialCoords`. Empty without beads.
+ */
+function fiducialSetSection(config: GenerateConfig, files: StackWorkFiles): string[] {
+  if (config.beadMap === undefined || config.beadOccupancy === undefined) return [];
+  files.fiducialCoords = `${files.workDir}/fiducial_coord.txt`;
+  return [
+    ...particleSection(FIDUCIAL_NAME, config.beadMap, config.apix),
+    "=== particleset ===",
+    `particle_type = ${FIDUCIAL_NAME}`,
+    `occupancy = ${fullPrecision(config.beadOccupancy)}`,
+    "particle_coords = random",
+    "where = volume",
+    `coord_file_out = ${quoted(localPath(files.workDir, files.fiducialCoords))}`,
+    "",
+  ];
+}
+
+/** Refuses engine input with a line TEM-Simulator would cut (`lineLimit` characters or more). */
+function checkLineLimit(text: string, lineLimit: number): void {
+  const long = text.split("\n").findIndex((line) => line.length >= lineLimit);
+  if (long >= 0) {
+    throw new Error(
+      `line ${
+        long + 1
+      } of the engine input is longer than TEM-Simulator's ${lineLimit} characters (use a shorter root path)`,
+    );
   }
 }
 

@@ -128,10 +128,62 @@ async function readTail(path: string, lines: number): Promise<string> {
  */
 export async function startCluster(options: { timeoutMs?: number } = {}): Promise<SlurmCluster> {
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const daemons = await findDaemons();
+  const setup = await prepareClusterDir(daemons.slurmd);
+  const cluster = clusterHandle(setup);
+  try {
+    await startMunge(setup, daemons.munged);
+    startSlurmDaemons(setup, daemons);
+    await waitUntilIdle(setup, timeoutMs);
+    return cluster;
+  } catch (error) {
+    const tail = await cluster.logTail(8);
+    await cluster.stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+  }
+}
+
+/** The daemons' programs. */
+interface DaemonPrograms {
+  munged: string;
+  slurmctld: string;
+  slurmd: string;
+}
+
+/** Where a cluster's files live in its temp dir. */
+interface ClusterPaths {
+  conf: string;
+  key: string;
+  socket: string;
+  state: string;
+  spool: string;
+}
+
+/** A cluster being started: its temp dir, names, paths, client environment and daemons. */
+interface ClusterSetup {
+  dir: string;
+  nodeName: string;
+  partition: string;
+  paths: ClusterPaths;
+  env: Record<string, string>;
+  /** The daemons started so far, in start order. */
+  children: Deno.ChildProcess[];
+}
+
+/** The installed munged, slurmctld and slurmd; rejects when any is missing. */
+async function findDaemons(): Promise<DaemonPrograms> {
   const munged = await which("munged");
   const slurmctld = await which("slurmctld");
   const slurmd = await which("slurmd");
   if (!munged || !slurmctld || !slurmd) throw new Error("munged, slurmctld or slurmd is missing");
+  return { munged, slurmctld, slurmd };
+}
+
+/**
+ * A new temp dir with the munge, state, spool and log dirs, a fresh munge key and a slurm.conf
+ * for this machine's hardware on two free ports. No daemon is started yet.
+ */
+async function prepareClusterDir(slurmd: string): Promise<ClusterSetup> {
   const dir = await Deno.makeTempDir({ prefix: "ets-slurm-" });
   const nodeName = await shortHostName();
   const partition = "ets";
@@ -145,12 +197,34 @@ export async function startCluster(options: { timeoutMs?: number } = {}): Promis
   for (const sub of ["munge", "state", "spool", "log"]) {
     await Deno.mkdir(`${dir}/${sub}`, { mode: 0o700 });
   }
-  const key = new Uint8Array(1024);
-  crypto.getRandomValues(key);
-  await Deno.writeFile(paths.key, key, { mode: 0o600 });
+  await writeMungeKey(paths.key);
   const hardware = await nodeHardware(slurmd);
   const [ctldPort, slurmdPort] = [freePort(), freePort()];
-  const conf = [
+  const env = { SLURM_CONF: paths.conf };
+  const setup: ClusterSetup = { dir, nodeName, partition, paths, env, children: [] };
+  await Deno.writeTextFile(paths.conf, slurmConf(setup, hardware, ctldPort, slurmdPort));
+  return setup;
+}
+
+/** A random 1 KiB munge key, readable by its owner only. */
+async function writeMungeKey(path: string): Promise<void> {
+  const key = new Uint8Array(1024);
+  crypto.getRandomValues(key);
+  await Deno.writeFile(path, key, { mode: 0o600 });
+}
+
+/**
+ * The slurm.conf of a one-node cluster run by root: munge auth on its own socket, no cgroups,
+ * accounting or job completion records, the node's real `hardware`, one default partition.
+ */
+function slurmConf(
+  setup: Omit<ClusterSetup, "env" | "children">,
+  hardware: string,
+  ctldPort: number,
+  slurmdPort: number,
+): string {
+  const { dir, nodeName, partition, paths } = setup;
+  return [
     "ClusterName=etstest",
     `SlurmctldHost=${nodeName}(127.0.0.1)`,
     "SlurmUser=root",
@@ -186,126 +260,176 @@ export async function startCluster(options: { timeoutMs?: number } = {}): Promis
     `PartitionName=${partition} Nodes=${nodeName} Default=YES MaxTime=INFINITE State=UP`,
     "",
   ].join("\n");
-  await Deno.writeTextFile(paths.conf, conf);
+}
 
-  const env = { SLURM_CONF: paths.conf };
-  const children: Deno.ChildProcess[] = [];
-  let stopped = false;
-  const spawn = (program: string, args: string[], log: string) => {
-    const child = new Deno.Command(program, {
-      args,
-      env,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    // keep stderr flowing into a file so a chatty daemon never blocks
-    void (async () => {
-      const file = await Deno.open(`${dir}/log/${log}`, { create: true, append: true });
-      try {
-        await child.stderr.pipeTo(file.writable);
-      } catch {
-        // daemon ended
-      }
-    })();
-    children.push(child);
-    return child;
-  };
-
-  const run = async (command: string, args: string[], cwd?: string): Promise<string> => {
-    const out = await capture(command, args, env, cwd);
-    if (out.code !== 0) {
-      throw new Error(`"${command} ${args.join(" ")}" exited ${out.code}: ${out.stderr.trim()}`);
-    }
-    return out.stdout;
-  };
-
-  const logTail = async (lines = 15): Promise<string> =>
-    [
-      `--- munged.log\n${await readTail(`${dir}/log/munged.log`, lines)}`,
-      `--- slurmctld.log\n${await readTail(`${dir}/log/slurmctld.log`, lines)}`,
-      `--- slurmd.log\n${await readTail(`${dir}/log/slurmd.log`, lines)}`,
-    ].join("\n");
-
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    if (children.length >= 2) {
-      await capture("scancel", ["--full", `--partition=${partition}`], env).catch(() => {});
-    }
-    for (const child of [...children].reverse()) {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      const done = await Promise.race([
-        child.status.then(() => true),
-        sleep(8000).then(() => false),
-      ]);
-      if (!done) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-        await child.status;
-      }
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-
-  const cluster: SlurmCluster = {
+/** The handle of a cluster whose daemons are (being) started. */
+function clusterHandle(setup: ClusterSetup): SlurmCluster {
+  const { dir, nodeName, partition, env } = setup;
+  const run = (command: string, args: string[], cwd?: string): Promise<string> =>
+    runClient(env, command, args, cwd);
+  return {
     dir,
     nodeName,
     partition,
     env,
     run,
-    logTail,
-    stop,
+    logTail: (lines = 15) => clusterLogTail(dir, lines),
+    stop: stopFunction(setup),
     waitForJobs: (jobIds, ms) => waitForJobs(run, jobIds, ms),
   };
+}
 
-  try {
-    spawn(munged, [
-      "--foreground",
-      "--force",
-      `--socket=${paths.socket}`,
-      `--key-file=${paths.key}`,
-      `--pid-file=${dir}/munge/munged.pid`,
-      `--log-file=${dir}/log/munged.log`,
-      `--seed-file=${dir}/munge/munged.seed`,
-    ], "munged.stderr");
-    await waitFor(
-      async () => {
-        try {
-          return (await Deno.stat(paths.socket)).isSocket === true;
-        } catch {
-          return false;
-        }
-      },
-      15_000,
-      "munged did not create its socket",
-    );
-    spawn(slurmctld, ["-D", "-c", "-i", "-f", paths.conf], "slurmctld.stderr");
-    spawn(slurmd, ["-D", "-c", "-f", paths.conf, "-N", nodeName], "slurmd.stderr");
-    const deadline = Date.now() + timeoutMs;
-    let state = "";
-    while (Date.now() < deadline) {
-      for (const child of children) {
-        const exited = await Promise.race([child.status.then((s) => s), sleep(0).then(() => null)]);
-        if (exited !== null) throw new Error(`a Slurm daemon exited with code ${exited.code}`);
-      }
-      const out = await capture("sinfo", ["-h", "-N", "-o", "%T"], env);
-      state = out.stdout.trim();
-      if (out.code === 0 && /^idle/.test(state)) return cluster;
-      await sleep(500);
+/** Runs a Slurm client against the cluster; its stdout, or rejects on a non-zero exit. */
+async function runClient(
+  env: Record<string, string>,
+  command: string,
+  args: string[],
+  cwd?: string,
+): Promise<string> {
+  const out = await capture(command, args, env, cwd);
+  if (out.code !== 0) {
+    throw new Error(`"${command} ${args.join(" ")}" exited ${out.code}: ${out.stderr.trim()}`);
+  }
+  return out.stdout;
+}
+
+/** The last `lines` of the munged, slurmctld and slurmd logs. */
+async function clusterLogTail(dir: string, lines: number): Promise<string> {
+  return [
+    `--- munged.log\n${await readTail(`${dir}/log/munged.log`, lines)}`,
+    `--- slurmctld.log\n${await readTail(`${dir}/log/slurmctld.log`, lines)}`,
+    `--- slurmd.log\n${await readTail(`${dir}/log/slurmd.log`, lines)}`,
+  ].join("\n");
+}
+
+/**
+ * The cluster's stop (idempotent): cancels the partition's jobs once slurmctld was started,
+ * stops the daemons started so far in reverse order, then removes the temp dir.
+ */
+function stopFunction(setup: ClusterSetup): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    if (setup.children.length >= 2) {
+      await capture("scancel", ["--full", `--partition=${setup.partition}`], setup.env)
+        .catch(() => {});
     }
-    throw new Error(`node did not become idle within ${timeoutMs} ms (state "${state}")`);
-  } catch (error) {
-    const tail = await logTail(8);
-    await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+    for (const child of [...setup.children].reverse()) await stopDaemon(child);
+    await Deno.remove(setup.dir, { recursive: true }).catch(() => {});
+  };
+}
+
+/** Stops a daemon: SIGTERM, then SIGKILL when it has not ended within 8 s. */
+async function stopDaemon(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // already gone
+  }
+  const done = await Promise.race([
+    child.status.then(() => true),
+    sleep(8000).then(() => false),
+  ]);
+  if (!done) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await child.status;
+  }
+}
+
+/**
+ * Starts a daemon in the foreground with the cluster's environment, its stderr appended to
+ * `DIR/log/LOG`, and records it among the daemons the stop function stops.
+ */
+function spawnDaemon(
+  setup: ClusterSetup,
+  program: string,
+  args: string[],
+  log: string,
+): Deno.ChildProcess {
+  const child = new Deno.Command(program, {
+    args,
+    env: setup.env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  void appendStderrToLog(child, `${setup.dir}/log/${log}`);
+  setup.children.push(child);
+  return child;
+}
+
+/** Keeps a daemon's stderr flowing into a file so a chatty daemon never blocks. */
+async function appendStderrToLog(child: Deno.ChildProcess, path: string): Promise<void> {
+  const file = await Deno.open(path, { create: true, append: true });
+  try {
+    await child.stderr.pipeTo(file.writable);
+  } catch {
+    // daemon ended
+  }
+}
+
+/** Starts munged on the cluster's own key and socket; waits (15 s) until the socket exists. */
+async function startMunge(setup: ClusterSetup, munged: string): Promise<void> {
+  const { dir, paths } = setup;
+  spawnDaemon(setup, munged, [
+    "--foreground",
+    "--force",
+    `--socket=${paths.socket}`,
+    `--key-file=${paths.key}`,
+    `--pid-file=${dir}/munge/munged.pid`,
+    `--log-file=${dir}/log/munged.log`,
+    `--seed-file=${dir}/munge/munged.seed`,
+  ], "munged.stderr");
+  await waitFor(() => isSocket(paths.socket), 15_000, "munged did not create its socket");
+}
+
+/** Whether `path` is a socket (false when it does not exist). */
+async function isSocket(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isSocket === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts slurmctld (clean state) and slurmd for this node, in the foreground. */
+function startSlurmDaemons(setup: ClusterSetup, daemons: DaemonPrograms): void {
+  const conf = setup.paths.conf;
+  spawnDaemon(setup, daemons.slurmctld, ["-D", "-c", "-i", "-f", conf], "slurmctld.stderr");
+  spawnDaemon(
+    setup,
+    daemons.slurmd,
+    ["-D", "-c", "-f", conf, "-N", setup.nodeName],
+    "slurmd.stderr",
+  );
+}
+
+/**
+ * Polls `sinfo` until the node is idle; rejects when a daemon exits or after `timeoutMs`.
+ */
+async function waitUntilIdle(setup: ClusterSetup, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let state = "";
+  while (Date.now() < deadline) {
+    await checkDaemonsRunning(setup.children);
+    const out = await capture("sinfo", ["-h", "-N", "-o", "%T"], setup.env);
+    state = out.stdout.trim();
+    if (out.code === 0 && /^idle/.test(state)) return;
+    await sleep(500);
+  }
+  throw new Error(`node did not become idle within ${timeoutMs} ms (state "${state}")`);
+}
+
+/** Rejects when any of the daemons has exited (naming its exit code). */
+async function checkDaemonsRunning(children: Deno.ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    const exited = await Promise.race([child.status.then((s) => s), sleep(0).then(() => null)]);
+    if (exited !== null) throw new Error(`a Slurm daemon exited with code ${exited.code}`);
   }
 }
 
